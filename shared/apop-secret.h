@@ -1,0 +1,53 @@
+#ifndef MP_APOP_SECRET_H
+#define MP_APOP_SECRET_H
+
+#include <stddef.h>
+
+#include <sodium.h>
+
+#include "result.h"
+
+/*
+ * The APOP shared secret lives in the "apop=" extra field of a passwd-file
+ * record, separate from the login hash:
+ *   apop={PLAIN}secret            cleartext (also {PLAIN.b64} / {PLAIN.hex})
+ *   apop={SECRETBOX}base64        nonce || crypto_secretbox_easy(secret),
+ *                                 under the site key named by apop_key
+ * so that a leaked passwd-file alone does not leak the secrets.
+ */
+
+#define MP_APOP_KEY_BYTES crypto_secretbox_KEYBYTES
+
+/*
+ * mp_apop_key_load - read the key file at path: exactly MP_APOP_KEY_BYTES
+ * bytes.  MP_UNAVAILABLE when it cannot be read, MP_MALFORMED for any other
+ * size.
+ */
+enum mp_result mp_apop_key_load(const char *path, unsigned char key_r[MP_APOP_KEY_BYTES],
+				const char **reason_r);
+
+/*
+ * mp_apop_key_create - write a new random key file at path with mode 0600.
+ * Refuses (MP_UNAVAILABLE) to overwrite an existing file.
+ */
+enum mp_result mp_apop_key_create(const char *path, const char **reason_r);
+
+/*
+ * mp_apop_secret_seal - the field value for secret: "{SECRETBOX}..." when key
+ * is not NULL, "{PLAIN}..." (or "{PLAIN.b64}..." when the secret holds bytes a
+ * passwd-file field cannot carry) otherwise.  malloc'd in *field_r.
+ */
+enum mp_result mp_apop_secret_seal(const unsigned char *key, const char *secret,
+				   size_t secret_len, char **field_r, const char **reason_r);
+
+/*
+ * mp_apop_secret_open - the secret held by field.  key may be NULL when no
+ * key is configured; a {SECRETBOX} field then is MP_UNAVAILABLE.  A field
+ * that does not decode or authenticate is MP_MALFORMED.  The caller wipes
+ * *secret_r with mp_secret_free().
+ */
+enum mp_result mp_apop_secret_open(const char *field, const unsigned char *key,
+				   unsigned char **secret_r, size_t *secret_len_r,
+				   const char **reason_r);
+
+#endif

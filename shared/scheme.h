@@ -1,0 +1,130 @@
+#ifndef MP_SCHEME_H
+#define MP_SCHEME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "encoding.h"
+#include "result.h"
+
+/*
+ * Password schemes.  One const table (scheme-table.c) holds a row per scheme,
+ * named as Dovecot names them.  Stored values use Dovecot's syntax
+ * "{SCHEME}data" or "{SCHEME.b64}data" / "{SCHEME.hex}data"; bare crypt
+ * strings such as "$argon2id$..." are recognised by their prefix.
+ */
+
+/* Parameters for generating new hashes (from mailpass.conf). */
+struct mp_hash_params {
+	unsigned long long argon2_opslimit;
+	size_t argon2_memlimit;		/* bytes */
+};
+
+/* Ceilings on the cost of a stored value; above them it is not computed. */
+struct mp_verify_limits {
+	unsigned long long argon2_max_opslimit;
+	size_t argon2_max_memlimit;	/* bytes */
+	unsigned int argon2_max_lanes;
+};
+
+/* What one verification compares: the candidate secret and its context. */
+struct mp_verify_request {
+	const char *password;
+	size_t password_len;
+	const char *user;		/* for schemes salted with the name; may be NULL */
+	const struct mp_verify_limits *limits;
+};
+
+struct mp_scheme {
+	const char *name;		/* upper case, e.g. "ARGON2ID" */
+	const char *alias_of;		/* canonical row name, or NULL */
+	enum mp_encoding default_encoding;
+	bool weak;			/* refused for new hashes without --allow-weak */
+	bool yields_cleartext;		/* the decoded data is the secret itself */
+
+	/*
+	 * Compare the request's password with data (the stored value after the
+	 * {SCHEME} prefix, decoded).  Returns MP_OK, MP_MISMATCH or MP_MALFORMED
+	 * (data unusable or over the request's limits; nothing was computed).
+	 */
+	enum mp_result (*verify)(const struct mp_verify_request *request,
+				 const unsigned char *data, size_t data_len,
+				 const char **reason_r);
+
+	/*
+	 * Make new data for password (without the {SCHEME} prefix, before
+	 * encoding).  NULL when the scheme cannot generate.
+	 */
+	enum mp_result (*generate)(const char *password, size_t password_len,
+				   const struct mp_hash_params *params,
+				   unsigned char **data_r, size_t *data_len_r,
+				   const char **reason_r);
+
+	/*
+	 * True when data is a valid value of this scheme but was made with
+	 * parameters other than params.  NULL means "never".
+	 */
+	bool (*needs_rehash)(const unsigned char *data, size_t data_len,
+			     const struct mp_hash_params *params);
+};
+
+/* A stored value split into its scheme and decoded data. */
+struct mp_stored {
+	const struct mp_scheme *scheme;
+	unsigned char *data;		/* decoded, NUL-terminated, secret */
+	size_t data_len;
+};
+
+/* mp_scheme_table - the table and its row count. */
+const struct mp_scheme *mp_scheme_table(size_t *count_r);
+
+/* mp_scheme_find - row by name (case-insensitive, no encoding suffix), or NULL. */
+const struct mp_scheme *mp_scheme_find(const char *name);
+
+/* mp_scheme_canonical - the row an alias stands for (the row itself otherwise). */
+const struct mp_scheme *mp_scheme_canonical(const struct mp_scheme *scheme);
+
+/*
+ * mp_stored_parse - split stored[0..len) into scheme and decoded data.
+ * Returns MP_OK, MP_MALFORMED (unknown scheme, bad encoding, over
+ * MP_STORED_MAX) or MP_INTERNAL.  Release with mp_stored_clear().
+ */
+enum mp_result mp_stored_parse(const char *stored, size_t len, struct mp_stored *stored_r,
+			       const char **reason_r);
+
+/* mp_stored_clear - wipe and free the decoded data. */
+void mp_stored_clear(struct mp_stored *stored);
+
+/*
+ * mp_scheme_verify - check request->password against a stored value.
+ * Returns MP_OK, MP_MISMATCH, MP_MALFORMED or MP_INTERNAL.
+ */
+enum mp_result mp_scheme_verify(const char *stored, const struct mp_verify_request *request,
+				const char **reason_r);
+
+/*
+ * mp_scheme_hash - a new stored value "{NAME}data" for password, malloc'd in
+ * *stored_r.  Returns MP_MALFORMED when the scheme cannot generate or a
+ * parameter is out of range.
+ */
+enum mp_result mp_scheme_hash(const struct mp_scheme *scheme, const char *password,
+			      size_t password_len, const struct mp_hash_params *params,
+			      char **stored_r, const char **reason_r);
+
+/*
+ * mp_scheme_dummy_verify - spend what one verification with scheme and params
+ * costs, on a fixed value that never matches.  Used so that an unknown user
+ * or an unusable stored value costs the same time as a wrong password.
+ */
+void mp_scheme_dummy_verify(const struct mp_scheme *scheme, const struct mp_hash_params *params,
+			    const char *password, size_t password_len);
+
+/*
+ * mp_scheme_needs_rehash - true when stored (which just verified) should be
+ * replaced by a new hash of target with params: it is weak, of another
+ * scheme, or made with other parameters.
+ */
+bool mp_scheme_needs_rehash(const char *stored, const struct mp_scheme *target,
+			    const struct mp_hash_params *params);
+
+#endif

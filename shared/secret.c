@@ -1,0 +1,60 @@
+/* secret.c - constant-time comparison and wiping of secret bytes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "secret.h"
+
+bool
+mp_secret_equal(const void *a, size_t a_len, const void *b, size_t b_len)
+{
+	unsigned char ha[crypto_generichash_BYTES];
+	unsigned char hb[crypto_generichash_BYTES];
+	bool equal;
+
+	/*
+	 * Hash both sides to fixed-length digests so that neither the position
+	 * of the first difference nor a length difference shows in the timing
+	 * of the comparison itself.
+	 */
+	crypto_generichash(ha, sizeof(ha), a, a_len, NULL, 0);
+	crypto_generichash(hb, sizeof(hb), b, b_len, NULL, 0);
+	equal = sodium_memcmp(ha, hb, sizeof(ha)) == 0;
+	equal = equal && a_len == b_len;
+	sodium_memzero(ha, sizeof(ha));
+	sodium_memzero(hb, sizeof(hb));
+	return equal;
+}
+
+void
+mp_secret_free(void *pp, size_t len)
+{
+	unsigned char **p = pp;
+
+	if (*p == NULL)
+		return;
+	sodium_memzero(*p, len);
+	free(*p);
+	*p = NULL;
+}
+
+void
+mp_secret_free_str(char **p)
+{
+	if (*p == NULL)
+		return;
+	mp_secret_free(p, strlen(*p));
+}
+
+char *
+mp_secret_dup(const void *src, size_t len)
+{
+	char *copy = malloc(len + 1);
+
+	if (copy == NULL)
+		return NULL;
+	memcpy(copy, src, len);
+	copy[len] = '\0';
+	return copy;
+}

@@ -1,0 +1,29 @@
+#ifndef MP_SECRET_H
+#define MP_SECRET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Helpers for secret bytes: constant-time comparison and wiping.  Every
+ * buffer that held a password, a decoded stored value or an APOP secret is
+ * released through mp_secret_free().
+ */
+
+/*
+ * mp_secret_equal - true when a[0..a_len) equals b[0..b_len).  The time taken
+ * does not depend on where the buffers differ, nor on their lengths beyond the
+ * cost of hashing them.
+ */
+bool mp_secret_equal(const void *a, size_t a_len, const void *b, size_t b_len);
+
+/* mp_secret_free - wipe len bytes of *p, free it and set *p to NULL. */
+void mp_secret_free(void *pp, size_t len);
+
+/* mp_secret_free_str - the same for a NUL-terminated string. */
+void mp_secret_free_str(char **p);
+
+/* mp_secret_dup - malloc'd copy of len bytes plus a NUL; NULL when out of memory. */
+char *mp_secret_dup(const void *src, size_t len);
+
+#endif

@@ -1,0 +1,46 @@
+/* unit-main.c - the CUnit runner for every shared/ suite. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <CUnit/Basic.h>
+#include <sodium.h>
+
+#include "unit.h"
+
+int
+main(void)
+{
+	unsigned int failures;
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "unit: sodium_init failed\n");
+		return 2;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS) {
+		fprintf(stderr, "unit: %s\n", CU_get_error_msg());
+		return 2;
+	}
+	mp_test_register_result();
+	mp_test_register_secret();
+	mp_test_register_encoding();
+	mp_test_register_scheme();
+	mp_test_register_apop();
+	mp_test_register_apop_secret();
+	mp_test_register_conf();
+	mp_test_register_entry();
+	mp_test_register_store();
+	mp_test_register_auth();
+	if (CU_get_error() != CUE_SUCCESS) {
+		fprintf(stderr, "unit: registering suites: %s\n", CU_get_error_msg());
+		CU_cleanup_registry();
+		return 2;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	printf("\n%u passed, %u failed\n",
+	       CU_get_number_of_tests_run() - CU_get_number_of_tests_failed(),
+	       CU_get_number_of_tests_failed());
+	CU_cleanup_registry();
+	return failures == 0 ? 0 : 1;
+}
