@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "limits.h"
+#include "mp-limits.h"
 #include "result.h"
 #include "scheme.h"
 

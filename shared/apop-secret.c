@@ -1,0 +1,231 @@
+/*
+ * apop-secret.c - the APOP secret at rest: {PLAIN} or sealed {SECRETBOX}
+ * (libsodium secretbox under the site key file), and that key file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apop-secret.h"
+#include "encoding.h"
+#include "mp-limits.h"
+#include "scheme.h"
+#include "secret.h"
+
+#define SECRETBOX_PREFIX "{SECRETBOX}"
+#define SECRETBOX_PREFIX_LEN (sizeof(SECRETBOX_PREFIX) - 1)
+
+enum mp_result
+mp_apop_key_load(const char *path, unsigned char key_r[MP_APOP_KEY_BYTES],
+		 const char **reason_r)
+{
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		*reason_r = "cannot open the apop_key file";
+		return MP_UNAVAILABLE;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		*reason_r = "the apop_key file is not a regular file";
+		return MP_UNAVAILABLE;
+	}
+	if (st.st_size != MP_APOP_KEY_BYTES) {
+		close(fd);
+		*reason_r = "the apop_key file is not exactly 32 bytes";
+		return MP_MALFORMED;
+	}
+	got = read(fd, key_r, MP_APOP_KEY_BYTES);
+	close(fd);
+	if (got != MP_APOP_KEY_BYTES) {
+		sodium_memzero(key_r, MP_APOP_KEY_BYTES);
+		*reason_r = "cannot read the apop_key file";
+		return MP_UNAVAILABLE;
+	}
+	return MP_OK;
+}
+
+enum mp_result
+mp_apop_key_create(const char *path, const char **reason_r)
+{
+	unsigned char key[MP_APOP_KEY_BYTES];
+	bool ok;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		*reason_r = errno == EEXIST ? "the key file exists; refusing to overwrite it" :
+			"cannot create the key file";
+		return MP_UNAVAILABLE;
+	}
+	randombytes_buf(key, sizeof(key));
+	ok = fchmod(fd, 0600) == 0 &&
+		write(fd, key, sizeof(key)) == (ssize_t)sizeof(key) &&
+		fsync(fd) == 0;
+	sodium_memzero(key, sizeof(key));
+	ok = close(fd) == 0 && ok;
+	if (!ok) {
+		(void)unlink(path);
+		*reason_r = "cannot write the key file";
+		return MP_UNAVAILABLE;
+	}
+	return MP_OK;
+}
+
+/* field_safe - true when secret can stand in a passwd-file extra field as it is. */
+static bool
+field_safe(const char *secret, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)secret[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == ':')
+			return false;
+	}
+	return true;
+}
+
+static enum mp_result
+join(const char *prefix, char *encoded, char **field_r, const char **reason_r)
+{
+	size_t size;
+
+	*field_r = NULL;
+	if (encoded == NULL) {
+		*reason_r = "out of memory";
+		return MP_INTERNAL;
+	}
+	size = strlen(prefix) + strlen(encoded) + 1;
+	*field_r = malloc(size);
+	if (*field_r != NULL)
+		snprintf(*field_r, size, "%s%s", prefix, encoded);
+	mp_secret_free_str(&encoded);
+	if (*field_r == NULL) {
+		*reason_r = "out of memory";
+		return MP_INTERNAL;
+	}
+	return MP_OK;
+}
+
+enum mp_result
+mp_apop_secret_seal(const unsigned char *key, const char *secret, size_t secret_len,
+		    char **field_r, const char **reason_r)
+{
+	unsigned char *box;
+	size_t box_len;
+	enum mp_result result;
+
+	*field_r = NULL;
+	if (secret_len == 0 || secret_len > MP_PASSWORD_MAX ||
+	    memchr(secret, '\0', secret_len) != NULL) {
+		*reason_r = "APOP secret is empty, too long or contains a NUL byte";
+		return MP_MALFORMED;
+	}
+	if (key == NULL) {
+		if (field_safe(secret, secret_len))
+			return join("{PLAIN}", mp_secret_dup(secret, secret_len), field_r,
+				    reason_r);
+		return join("{PLAIN.b64}",
+			    mp_encode(MP_ENCODING_BASE64, (const unsigned char *)secret,
+				      secret_len),
+			    field_r, reason_r);
+	}
+
+	/* nonce || secretbox(secret) */
+	box_len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + secret_len;
+	box = malloc(box_len);
+	if (box == NULL) {
+		*reason_r = "out of memory";
+		return MP_INTERNAL;
+	}
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES,
+			      (const unsigned char *)secret, secret_len, box, key);
+	result = join(SECRETBOX_PREFIX, mp_encode(MP_ENCODING_BASE64, box, box_len),
+		      field_r, reason_r);
+	mp_secret_free(&box, box_len);
+	return result;
+}
+
+static enum mp_result
+secretbox_open(const char *encoded, const unsigned char *key, unsigned char **secret_r,
+	       size_t *secret_len_r, const char **reason_r)
+{
+	unsigned char *box = NULL, *secret = NULL;
+	size_t box_len = 0, secret_len;
+	enum mp_result result;
+
+	if (key == NULL) {
+		*reason_r = "APOP secret is sealed but no apop_key is configured";
+		return MP_UNAVAILABLE;
+	}
+	result = mp_decode(MP_ENCODING_BASE64, encoded, strlen(encoded), &box, &box_len,
+			   reason_r);
+	if (result != MP_OK)
+		return result;
+	if (box_len <= crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
+		*reason_r = "sealed APOP secret is too short";
+		result = MP_MALFORMED;
+		goto out;
+	}
+	secret_len = box_len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	secret = malloc(secret_len + 1);
+	if (secret == NULL) {
+		*reason_r = "out of memory";
+		result = MP_INTERNAL;
+		goto out;
+	}
+	if (crypto_secretbox_open_easy(secret, box + crypto_secretbox_NONCEBYTES,
+				       box_len - crypto_secretbox_NONCEBYTES, box, key) != 0) {
+		*reason_r = "sealed APOP secret does not open with the apop_key (wrong key?)";
+		result = MP_MALFORMED;
+		mp_secret_free(&secret, secret_len + 1);
+		goto out;
+	}
+	secret[secret_len] = '\0';
+	*secret_r = secret;
+	*secret_len_r = secret_len;
+	result = MP_OK;
+out:
+	mp_secret_free(&box, box_len + 1);
+	return result;
+}
+
+enum mp_result
+mp_apop_secret_open(const char *field, const unsigned char *key, unsigned char **secret_r,
+		    size_t *secret_len_r, const char **reason_r)
+{
+	struct mp_stored stored;
+	enum mp_result result;
+
+	*secret_r = NULL;
+	*secret_len_r = 0;
+	if (strncmp(field, SECRETBOX_PREFIX, SECRETBOX_PREFIX_LEN) == 0)
+		return secretbox_open(field + SECRETBOX_PREFIX_LEN, key, secret_r,
+				      secret_len_r, reason_r);
+
+	result = mp_stored_parse(field, strlen(field), &stored, reason_r);
+	if (result != MP_OK)
+		return result;
+	if (!stored.scheme->yields_cleartext) {
+		mp_stored_clear(&stored);
+		*reason_r = "APOP secret must be {PLAIN} or {SECRETBOX}";
+		return MP_MALFORMED;
+	}
+	if (stored.data_len == 0) {
+		mp_stored_clear(&stored);
+		*reason_r = "APOP secret is empty";
+		return MP_MALFORMED;
+	}
+	/* Hand over the decoded buffer; it is already NUL-terminated. */
+	*secret_r = stored.data;
+	*secret_len_r = stored.data_len;
+	return MP_OK;
+}

@@ -1,0 +1,82 @@
+/* apop.c - the APOP digest of RFC 1939: MD5(timestamp || secret), via Nettle. */
+#include <string.h>
+
+#include <nettle/md5.h>
+#include <sodium.h>
+
+#include "apop.h"
+#include "mp-limits.h"
+
+static void
+apop_md5(const char *timestamp, size_t timestamp_len, const unsigned char *secret,
+	 size_t secret_len, unsigned char digest[MD5_DIGEST_SIZE])
+{
+	struct md5_ctx ctx;
+
+	md5_init(&ctx);
+	md5_update(&ctx, timestamp_len, (const uint8_t *)timestamp);
+	md5_update(&ctx, secret_len, secret);
+	md5_digest(&ctx, MD5_DIGEST_SIZE, digest);
+	sodium_memzero(&ctx, sizeof(ctx));
+}
+
+/* timestamp_check - RFC 1939's msg-id: "<...>", printable, bounded. */
+static enum mp_result
+timestamp_check(const char *timestamp, size_t len, const char **reason_r)
+{
+	if (len < 2 || len > MP_APOP_TIMESTAMP_MAX) {
+		*reason_r = "APOP timestamp is empty or too long";
+		return MP_MALFORMED;
+	}
+	if (timestamp[0] != '<' || timestamp[len - 1] != '>') {
+		*reason_r = "APOP timestamp is not of the form <...>";
+		return MP_MALFORMED;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)timestamp[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			*reason_r = "APOP timestamp contains a control character";
+			return MP_MALFORMED;
+		}
+	}
+	return MP_OK;
+}
+
+enum mp_result
+mp_apop_check(const char *timestamp, size_t timestamp_len, const char *digest,
+	      size_t digest_len, const unsigned char *secret, size_t secret_len,
+	      const char **reason_r)
+{
+	unsigned char want[MD5_DIGEST_SIZE], got[MD5_DIGEST_SIZE];
+	size_t got_len = 0;
+	const char *end = NULL;
+	enum mp_result result;
+
+	result = timestamp_check(timestamp, timestamp_len, reason_r);
+	if (result != MP_OK)
+		return result;
+	if (digest_len != MP_APOP_DIGEST_HEX_LEN ||
+	    sodium_hex2bin(got, sizeof(got), digest, digest_len, NULL, &got_len, &end) != 0 ||
+	    got_len != sizeof(got) || end != digest + digest_len) {
+		*reason_r = "APOP digest is not 32 hex digits";
+		return MP_MALFORMED;
+	}
+	apop_md5(timestamp, timestamp_len, secret, secret_len, want);
+	result = sodium_memcmp(want, got, sizeof(want)) == 0 ? MP_OK : MP_MISMATCH;
+	if (result == MP_MISMATCH)
+		*reason_r = "APOP digest mismatch";
+	sodium_memzero(want, sizeof(want));
+	return result;
+}
+
+void
+mp_apop_digest(const char *timestamp, size_t timestamp_len, const unsigned char *secret,
+	       size_t secret_len, char out[MP_APOP_DIGEST_HEX_LEN + 1])
+{
+	unsigned char digest[MD5_DIGEST_SIZE];
+
+	apop_md5(timestamp, timestamp_len, secret, secret_len, digest);
+	sodium_bin2hex(out, MP_APOP_DIGEST_HEX_LEN + 1, digest, sizeof(digest));
+	sodium_memzero(digest, sizeof(digest));
+}

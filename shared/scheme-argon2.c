@@ -1,0 +1,258 @@
+/*
+ * scheme-argon2.c - Argon2id and Argon2i through libsodium.
+ *
+ * Stored data is the PHC string libsodium, Dovecot and the argon2 command
+ * write: $argon2id$v=19$m=65536,t=3,p=1$SALT$HASH.  The string is parsed
+ * here first, with checked digits, so that a malformed value is MALFORMED
+ * rather than a mismatch, and a value whose cost exceeds the configured
+ * ceilings is refused without being computed.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "scheme-private.h"
+#include "secret.h"
+
+#define ARGON2_VERSION 19
+#define ARGON2_SALT_MIN 8	/* bytes */
+#define ARGON2_HASH_MIN 16	/* bytes */
+#define ARGON2_MEM_MIN_KIB 8	/* per lane */
+
+enum argon2_type { ARGON2_TYPE_I, ARGON2_TYPE_ID };
+
+struct argon2_params {
+	enum argon2_type type;
+	uint32_t m_kib, t, p;
+};
+
+/* parse_u32 - decimal digits without sign or leading zero, at most UINT32_MAX. */
+static bool
+parse_u32(const char **p, const char *end, uint32_t *value_r)
+{
+	const char *s = *p;
+	uint64_t value = 0;
+
+	if (s == end || *s < '0' || *s > '9')
+		return false;
+	if (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9')
+		return false;
+	while (s < end && *s >= '0' && *s <= '9') {
+		value = value * 10 + (uint64_t)(*s - '0');
+		if (value > UINT32_MAX)
+			return false;
+		s++;
+	}
+	*value_r = (uint32_t)value;
+	*p = s;
+	return true;
+}
+
+static bool
+expect(const char **p, const char *end, const char *literal)
+{
+	size_t len = strlen(literal);
+
+	if ((size_t)(end - *p) < len || memcmp(*p, literal, len) != 0)
+		return false;
+	*p += len;
+	return true;
+}
+
+/* b64_run - length of the unpadded base64 run at p (the PHC strings carry no '='). */
+static size_t
+b64_run(const char *p, const char *end)
+{
+	const char *s = p;
+
+	while (s < end && ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+			   (*s >= '0' && *s <= '9') || *s == '+' || *s == '/'))
+		s++;
+	return (size_t)(s - p);
+}
+
+/* b64_bytes - bytes encoded by n unpadded base64 characters; 0 for an impossible n. */
+static size_t
+b64_bytes(size_t n)
+{
+	if (n % 4 == 1)
+		return 0;
+	return n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1);
+}
+
+static enum mp_result
+argon2_parse(const unsigned char *data, size_t data_len, struct argon2_params *params_r,
+	     const char **reason_r)
+{
+	const char *p = (const char *)data, *end = p + data_len;
+	uint32_t version;
+	size_t run;
+
+	if (expect(&p, end, "$argon2id$"))
+		params_r->type = ARGON2_TYPE_ID;
+	else if (expect(&p, end, "$argon2i$"))
+		params_r->type = ARGON2_TYPE_I;
+	else {
+		*reason_r = "not an Argon2i or Argon2id string";
+		return MP_MALFORMED;
+	}
+	if (!expect(&p, end, "v=") || !parse_u32(&p, end, &version) || !expect(&p, end, "$")) {
+		*reason_r = "Argon2 string lacks a valid v= field";
+		return MP_MALFORMED;
+	}
+	if (version != ARGON2_VERSION) {
+		*reason_r = "unsupported Argon2 version (only v=19)";
+		return MP_MALFORMED;
+	}
+	if (!expect(&p, end, "m=") || !parse_u32(&p, end, &params_r->m_kib) ||
+	    !expect(&p, end, ",t=") || !parse_u32(&p, end, &params_r->t) ||
+	    !expect(&p, end, ",p=") || !parse_u32(&p, end, &params_r->p) ||
+	    !expect(&p, end, "$")) {
+		*reason_r = "Argon2 string has malformed m=,t=,p= parameters";
+		return MP_MALFORMED;
+	}
+	run = b64_run(p, end);
+	p += run;
+	if (b64_bytes(run) < ARGON2_SALT_MIN || !expect(&p, end, "$")) {
+		*reason_r = "Argon2 string has a malformed or short salt";
+		return MP_MALFORMED;
+	}
+	run = b64_run(p, end);
+	if (b64_bytes(run) < ARGON2_HASH_MIN || p + run != end) {
+		*reason_r = "Argon2 string has a malformed or short hash";
+		return MP_MALFORMED;
+	}
+	if (params_r->t < 1 || params_r->p < 1 ||
+	    params_r->m_kib < ARGON2_MEM_MIN_KIB * (uint64_t)params_r->p) {
+		*reason_r = "Argon2 parameters below the algorithm's minimum";
+		return MP_MALFORMED;
+	}
+	return MP_OK;
+}
+
+static enum mp_result
+argon2_check_limits(const struct argon2_params *params, const struct mp_verify_limits *limits,
+		    const char **reason_r)
+{
+	if (limits == NULL)
+		return MP_OK;
+	if ((uint64_t)params->m_kib * 1024 > limits->argon2_max_memlimit) {
+		*reason_r = "Argon2 memory cost above argon2_max_memlimit; not computed";
+		return MP_MALFORMED;
+	}
+	if (params->t > limits->argon2_max_opslimit) {
+		*reason_r = "Argon2 time cost above argon2_max_opslimit; not computed";
+		return MP_MALFORMED;
+	}
+	if (params->p > limits->argon2_max_lanes) {
+		*reason_r = "Argon2 parallelism above the limit; not computed";
+		return MP_MALFORMED;
+	}
+	return MP_OK;
+}
+
+enum mp_result
+mp_argon2_verify(const struct mp_verify_request *request, const unsigned char *data,
+		 size_t data_len, const char **reason_r)
+{
+	struct argon2_params params;
+	enum mp_result result;
+
+	/* data is NUL-terminated by mp_decode(); a NUL inside is malformed. */
+	if (strlen((const char *)data) != data_len) {
+		*reason_r = "Argon2 string contains a NUL byte";
+		return MP_MALFORMED;
+	}
+	result = argon2_parse(data, data_len, &params, reason_r);
+	if (result != MP_OK)
+		return result;
+	result = argon2_check_limits(&params, request->limits, reason_r);
+	if (result != MP_OK)
+		return result;
+
+	errno = 0;
+	if (crypto_pwhash_str_verify((const char *)data, request->password,
+				     request->password_len) == 0)
+		return MP_OK;
+	if (errno == ENOMEM) {
+		*reason_r = "out of memory computing Argon2";
+		return MP_INTERNAL;
+	}
+	*reason_r = "password mismatch";
+	return MP_MISMATCH;
+}
+
+static enum mp_result
+argon2_generate(int alg, const char *password, size_t password_len,
+		const struct mp_hash_params *params, unsigned char **data_r,
+		size_t *data_len_r, const char **reason_r)
+{
+	char out[crypto_pwhash_STRBYTES];
+
+	*data_r = NULL;
+	*data_len_r = 0;
+	if (crypto_pwhash_str_alg(out, password, password_len, params->argon2_opslimit,
+				  params->argon2_memlimit, alg) != 0) {
+		*reason_r = errno == ENOMEM ? "out of memory computing Argon2" :
+			"Argon2 parameters out of range";
+		return errno == ENOMEM ? MP_INTERNAL : MP_MALFORMED;
+	}
+	*data_len_r = strlen(out);
+	*data_r = (unsigned char *)mp_secret_dup(out, *data_len_r);
+	sodium_memzero(out, sizeof(out));
+	if (*data_r == NULL) {
+		*reason_r = "out of memory";
+		return MP_INTERNAL;
+	}
+	return MP_OK;
+}
+
+enum mp_result
+mp_argon2id_generate(const char *password, size_t password_len,
+		     const struct mp_hash_params *params, unsigned char **data_r,
+		     size_t *data_len_r, const char **reason_r)
+{
+	return argon2_generate(crypto_pwhash_ALG_ARGON2ID13, password, password_len, params,
+			       data_r, data_len_r, reason_r);
+}
+
+enum mp_result
+mp_argon2i_generate(const char *password, size_t password_len,
+		    const struct mp_hash_params *params, unsigned char **data_r,
+		    size_t *data_len_r, const char **reason_r)
+{
+	return argon2_generate(crypto_pwhash_ALG_ARGON2I13, password, password_len, params,
+			       data_r, data_len_r, reason_r);
+}
+
+/* argon2_needs_rehash - true unless data is of type with exactly params' cost and one lane. */
+static bool
+argon2_needs_rehash(enum argon2_type type, const unsigned char *data, size_t data_len,
+		    const struct mp_hash_params *params)
+{
+	struct argon2_params stored;
+	const char *reason;
+
+	if (argon2_parse(data, data_len, &stored, &reason) != MP_OK)
+		return false;
+	return stored.type != type ||
+		stored.t != params->argon2_opslimit ||
+		(uint64_t)stored.m_kib * 1024 != params->argon2_memlimit ||
+		stored.p != 1;
+}
+
+bool
+mp_argon2id_needs_rehash(const unsigned char *data, size_t data_len,
+			 const struct mp_hash_params *params)
+{
+	return argon2_needs_rehash(ARGON2_TYPE_ID, data, data_len, params);
+}
+
+bool
+mp_argon2i_needs_rehash(const unsigned char *data, size_t data_len,
+			const struct mp_hash_params *params)
+{
+	return argon2_needs_rehash(ARGON2_TYPE_I, data, data_len, params);
+}
