@@ -1,0 +1,233 @@
+/* atomic-file.c - lock, temp file, fsync, rename, directory fsync. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic-file.h"
+
+/* path_with_suffix - malloc'd path followed by suffix, or NULL. */
+static char *
+path_with_suffix(const char *path, const char *suffix)
+{
+	size_t path_len = strlen(path), suffix_len = strlen(suffix);
+	char *joined = malloc(path_len + suffix_len + 1);
+
+	if (joined == NULL)
+		return NULL;
+	memcpy(joined, path, path_len);
+	memcpy(joined + path_len, suffix, suffix_len + 1);
+	return joined;
+}
+
+/* dir_of - malloc'd directory part of path ("." when there is none), or NULL. */
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len;
+	char *dir;
+
+	if (slash == NULL)
+		return strdup(".");
+	len = slash == path ? 1 : (size_t)(slash - path);
+	dir = malloc(len + 1);
+	if (dir == NULL)
+		return NULL;
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	return dir;
+}
+
+enum mp_result
+mp_atomic_lock(const char *path, int *fd_r, const char **reason_r)
+{
+	char *lock_path;
+	struct stat st;
+	enum mp_result result = MP_UNAVAILABLE;
+	int fd = -1;
+
+	*fd_r = -1;
+	lock_path = path_with_suffix(path, ".lock");
+	if (lock_path == NULL) {
+		*reason_r = "out of memory";
+		return MP_INTERNAL;
+	}
+	/* O_NONBLOCK: a FIFO planted as the lock file must not hang the open. */
+	fd = open(lock_path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
+		  0600);
+	if (fd < 0) {
+		switch (errno) {
+		case EACCES:
+		case EPERM:
+		case EROFS:
+			*reason_r = "permission denied creating or opening the lock file";
+			break;
+		case ELOOP:
+			*reason_r = "the lock file is a symbolic link";
+			break;
+		case ENOENT:
+		case ENOTDIR:
+			*reason_r = "the directory of the file does not exist";
+			break;
+		default:
+			*reason_r = "cannot open the lock file";
+			break;
+		}
+		goto done;
+	}
+	if (fstat(fd, &st) < 0) {
+		*reason_r = "cannot stat the lock file";
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*reason_r = "the lock file is not a regular file";
+		goto done;
+	}
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			*reason_r = "cannot lock the lock file";
+			goto done;
+		}
+	}
+	*fd_r = fd;
+	fd = -1;
+	result = MP_OK;
+done:
+	if (fd >= 0)
+		(void)close(fd);
+	free(lock_path);
+	return result;
+}
+
+void
+mp_atomic_unlock(int *fd)
+{
+	if (*fd < 0)
+		return;
+	/* Closing the only descriptor of the open file releases the flock. */
+	(void)close(*fd);
+	*fd = -1;
+}
+
+/* write_all - write len bytes, through short writes and interruptions. */
+static bool
+write_all(int fd, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+enum mp_result
+mp_atomic_replace(const char *path, const struct mp_atomic_chunk *chunks, size_t count,
+		  const struct stat *old_st, mode_t new_mode, const char **reason_r)
+{
+	char *tmp_path, *dir_path;
+	struct stat st;
+	mode_t mode;
+	bool created = false;
+	int fd = -1, dir_fd = -1;
+	enum mp_result result = MP_UNAVAILABLE;
+
+	tmp_path = path_with_suffix(path, ".tmp");
+	dir_path = dir_of(path);
+	if (tmp_path == NULL || dir_path == NULL) {
+		result = MP_INTERNAL;
+		*reason_r = "out of memory";
+		goto done;
+	}
+	/* We hold the lock, so an existing temporary file is a crash's leftover. */
+	if (unlink(tmp_path) < 0 && errno != ENOENT) {
+		*reason_r = "cannot remove a stale temporary file";
+		goto done;
+	}
+	fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		  0600);
+	if (fd < 0) {
+		*reason_r = errno == EACCES || errno == EPERM || errno == EROFS ?
+			"permission denied creating the temporary file" :
+			"cannot create the temporary file";
+		goto done;
+	}
+	created = true;
+	for (size_t i = 0; i < count; i++) {
+		if (!write_all(fd, chunks[i].data, chunks[i].len)) {
+			*reason_r = errno == ENOSPC || errno == EDQUOT ?
+				"no space left writing the temporary file" :
+				"cannot write the temporary file";
+			goto done;
+		}
+	}
+	if (fstat(fd, &st) < 0) {
+		*reason_r = "cannot stat the temporary file";
+		goto done;
+	}
+	if (old_st != NULL) {
+		if ((st.st_uid != old_st->st_uid || st.st_gid != old_st->st_gid) &&
+		    fchown(fd, old_st->st_uid, old_st->st_gid) < 0) {
+			*reason_r = "cannot give the new file the old file's owner";
+			goto done;
+		}
+		mode = old_st->st_mode & 07777;
+	} else {
+		mode = new_mode & 07777;
+	}
+	/* After fchown, which may clear set-id bits. */
+	if (fchmod(fd, mode) < 0) {
+		*reason_r = "cannot set the new file's mode";
+		goto done;
+	}
+	if (fsync(fd) < 0) {
+		*reason_r = "cannot sync the temporary file";
+		goto done;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		*reason_r = "cannot close the temporary file";
+		goto done;
+	}
+	fd = -1;
+	/* Open the directory first: a failure here still leaves the file untouched. */
+	dir_fd = open(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0) {
+		*reason_r = "cannot open the file's directory";
+		goto done;
+	}
+	if (rename(tmp_path, path) < 0) {
+		*reason_r = "cannot rename the temporary file over the file";
+		goto done;
+	}
+	created = false;
+	if (fsync(dir_fd) < 0) {
+		*reason_r = "the file was replaced but its directory could not be synced";
+		goto done;
+	}
+	result = MP_OK;
+done:
+	if (fd >= 0)
+		(void)close(fd);
+	if (created)
+		(void)unlink(tmp_path);
+	if (dir_fd >= 0)
+		(void)close(dir_fd);
+	free(tmp_path);
+	free(dir_path);
+	return result;
+}

@@ -1,0 +1,512 @@
+/* store-file.c - the "file:" store: a Dovecot-compatible passwd-file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "atomic-file.h"
+#include "mp-limits.h"
+#include "store.h"
+
+/* Mode of a store file that an edit creates. */
+#define FILE_STORE_NEW_MODE 0640
+
+/*
+ * The handle holds only what open() computed and never changes it, so one
+ * handle may be used by several threads at once.  Every call opens the file
+ * afresh: a writer replaces it by rename, and a reader that opened the old
+ * file keeps reading the old, complete contents.
+ *
+ * The file is read into memory rather than mapped: a file truncated in place
+ * by hand under a mapping would raise SIGBUS inside the mail server.
+ */
+struct file_store {
+	struct mp_store store;	/* first: the generic handle */
+	char *path;
+};
+
+/* The contents of the store file as read by one call. */
+struct file_data {
+	char *data;
+	size_t len;
+	size_t size;		/* allocated, wiped on release */
+	bool exists;
+	struct stat st;
+};
+
+/* One line of the store; start..end covers its newline when it has one. */
+struct file_line {
+	const char *text;
+	size_t len;
+	size_t start, end;
+	unsigned long no;
+};
+
+static void
+file_data_free(struct file_data *file)
+{
+	/* The buffer holds every user's hash and APOP secret. */
+	if (file->data != NULL) {
+		sodium_memzero(file->data, file->size);
+		free(file->data);
+	}
+	memset(file, 0, sizeof(*file));
+}
+
+/* read_all - read fd to its end; size_hint is the size fstat reported. */
+static enum mp_result
+read_all(int fd, off_t size_hint, struct file_data *file, const char **reason_r)
+{
+	size_t size;
+
+	/* One byte more than the expected size lets the first read see the end. */
+	if (size_hint < 0 || (uintmax_t)size_hint >= SIZE_MAX / 2) {
+		*reason_r = "store file is too large";
+		return MP_UNAVAILABLE;
+	}
+	size = (size_t)size_hint + 1;
+	file->data = malloc(size);
+	if (file->data == NULL)
+		goto nomem;
+	file->size = size;
+	for (;;) {
+		ssize_t n;
+
+		if (file->len == file->size) {
+			/* The file grew while we read it; move to a bigger buffer. */
+			char *bigger;
+
+			if (file->size >= SIZE_MAX / 4) {
+				*reason_r = "store file is too large";
+				return MP_UNAVAILABLE;
+			}
+			bigger = malloc(file->size * 2);
+			if (bigger == NULL)
+				goto nomem;
+			memcpy(bigger, file->data, file->len);
+			sodium_memzero(file->data, file->size);
+			free(file->data);
+			file->data = bigger;
+			file->size *= 2;
+		}
+		n = read(fd, file->data + file->len, file->size - file->len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			*reason_r = "cannot read the store file";
+			return MP_UNAVAILABLE;
+		}
+		if (n == 0)
+			return MP_OK;
+		file->len += (size_t)n;
+	}
+nomem:
+	*reason_r = "out of memory";
+	return MP_INTERNAL;
+}
+
+/*
+ * file_read - read the store file into *file.  For an edit (for_edit), a
+ * missing file is an empty store and a symbolic link is refused, since the
+ * rename would replace the link rather than the file it points to.  For
+ * lookups a missing file is MP_UNAVAILABLE.
+ */
+static enum mp_result
+file_read(const char *path, bool for_edit, struct file_data *file, const char **reason_r)
+{
+	enum mp_result result = MP_UNAVAILABLE;
+	int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	int fd;
+
+	memset(file, 0, sizeof(*file));
+	if (for_edit)
+		flags |= O_NOFOLLOW;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	fd = open(path, flags);
+	if (fd < 0) {
+		switch (errno) {
+		case ENOENT:
+			if (for_edit)
+				return MP_OK;
+			*reason_r = "store file does not exist";
+			break;
+		case EACCES:
+		case EPERM:
+			*reason_r = "permission denied reading the store file";
+			break;
+		case ENOTDIR:
+			*reason_r = "a component of the store path is not a directory";
+			break;
+		case ELOOP:
+			*reason_r = for_edit ?
+				"store file is a symbolic link; name the real file to edit it" :
+				"too many symbolic links in the store path";
+			break;
+		default:
+			*reason_r = "cannot open the store file";
+			break;
+		}
+		return MP_UNAVAILABLE;
+	}
+	if (fstat(fd, &file->st) < 0) {
+		*reason_r = "cannot stat the store file";
+		goto done;
+	}
+	if (S_ISDIR(file->st.st_mode)) {
+		*reason_r = "store path is a directory";
+		goto done;
+	}
+	if (!S_ISREG(file->st.st_mode)) {
+		*reason_r = "store path is not a regular file";
+		goto done;
+	}
+	file->exists = true;
+	result = read_all(fd, file->st.st_size, file, reason_r);
+done:
+	(void)close(fd);
+	if (result != MP_OK)
+		file_data_free(file);
+	return result;
+}
+
+/* next_line - the line at *pos, advancing *pos past its newline; false at the end. */
+static bool
+next_line(const struct file_data *file, size_t *pos, struct file_line *line)
+{
+	const char *nl;
+
+	if (*pos >= file->len)
+		return false;
+	line->start = *pos;
+	line->text = file->data + *pos;
+	nl = memchr(line->text, '\n', file->len - *pos);
+	line->len = nl != NULL ? (size_t)(nl - line->text) : file->len - *pos;
+	line->end = line->start + line->len + (nl != NULL ? 1 : 0);
+	line->no++;
+	*pos = line->end;
+	return true;
+}
+
+/* line_is_ignored - a blank line (white space only) or a '#' comment. */
+static bool
+line_is_ignored(const struct file_line *line)
+{
+	if (line->len > 0 && line->text[0] == '#')
+		return true;
+	for (size_t i = 0; i < line->len; i++) {
+		if (line->text[i] != ' ' && line->text[i] != '\t')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * line_is_users - the line is user's record: it starts with the name followed
+ * by ':' or the end of the line (a record with no ':' is still the user's,
+ * and broken).
+ */
+static bool
+line_is_users(const struct file_line *line, const char *user, size_t user_len)
+{
+	return line->len >= user_len && memcmp(line->text, user, user_len) == 0 &&
+	       (line->len == user_len || line->text[user_len] == ':') &&
+	       !line_is_ignored(line);
+}
+
+/*
+ * find_user - the user's line in *match_r and *found_r true; MP_MALFORMED when
+ * the user has more than one line.  Other lines, however broken or long, are
+ * skipped.
+ */
+static enum mp_result
+find_user(const struct file_data *file, const char *user, struct file_line *match_r,
+	  bool *found_r, const char **reason_r)
+{
+	struct file_line line = { .no = 0 };
+	size_t user_len = strlen(user), pos = 0;
+
+	*found_r = false;
+	while (next_line(file, &pos, &line)) {
+		if (!line_is_users(&line, user, user_len))
+			continue;
+		if (*found_r) {
+			*reason_r = "user appears more than once in the store";
+			return MP_MALFORMED;
+		}
+		*match_r = line;
+		*found_r = true;
+	}
+	return MP_OK;
+}
+
+static enum mp_result
+file_open(const char *argument, struct mp_store **store_r, const char **reason_r)
+{
+	struct file_store *fs;
+	size_t len = strlen(argument);
+
+	*store_r = NULL;
+	if (len == 0) {
+		*reason_r = "store path is empty";
+		return MP_MALFORMED;
+	}
+	if (argument[0] != '/') {
+		*reason_r = "store path must be absolute";
+		return MP_MALFORMED;
+	}
+	if (len > MP_PATH_MAX) {
+		*reason_r = "store path is longer than the limit";
+		return MP_MALFORMED;
+	}
+	if (argument[len - 1] == '/') {
+		*reason_r = "store path names a directory";
+		return MP_MALFORMED;
+	}
+	fs = calloc(1, sizeof(*fs));
+	if (fs == NULL || (fs->path = strdup(argument)) == NULL) {
+		free(fs);
+		*reason_r = "out of memory";
+		return MP_INTERNAL;
+	}
+	fs->store.ops = &mp_store_file_ops;
+	*store_r = &fs->store;
+	return MP_OK;
+}
+
+static enum mp_result
+file_lookup(struct mp_store *store, const char *user, struct mp_entry **entry_r,
+	    const char **reason_r)
+{
+	struct file_store *fs = (struct file_store *)store;
+	struct file_data file;
+	struct file_line match;
+	bool found;
+	enum mp_result result;
+
+	*entry_r = NULL;
+	result = file_read(fs->path, false, &file, reason_r);
+	if (result != MP_OK)
+		return result;
+	result = find_user(&file, user, &match, &found, reason_r);
+	if (result == MP_OK && !found) {
+		*reason_r = "unknown user";
+		result = MP_USER_UNKNOWN;
+	}
+	if (result == MP_OK)
+		result = mp_entry_parse(match.text, match.len, entry_r, reason_r);
+	file_data_free(&file);
+	return result;
+}
+
+/* check_record - the line that will be written for user is one we can read back. */
+static enum mp_result
+check_record(const struct mp_entry *entry, const char *user, char **line_r,
+	     const char **reason_r)
+{
+	struct mp_entry *back = NULL;
+	enum mp_result result;
+	char *line;
+
+	*line_r = NULL;
+	if (entry == NULL) {
+		*reason_r = "edit asked to write no record";
+		return MP_INTERNAL;
+	}
+	if (entry->field_count < 2 || mp_entry_user(entry) == NULL ||
+	    strcmp(mp_entry_user(entry), user) != 0) {
+		*reason_r = "edited record names another user";
+		return MP_MALFORMED;
+	}
+	line = mp_entry_format(entry);
+	if (line == NULL) {
+		*reason_r = "out of memory";
+		return MP_INTERNAL;
+	}
+	result = mp_entry_parse(line, strlen(line), &back, reason_r);
+	if (result == MP_OK && strcmp(mp_entry_user(back), user) != 0) {
+		*reason_r = "edited record names another user";
+		result = MP_MALFORMED;
+	}
+	mp_entry_free(&back);
+	if (result != MP_OK) {
+		sodium_memzero(line, strlen(line));
+		free(line);
+		return result;
+	}
+	*line_r = line;
+	return MP_OK;
+}
+
+/* add_chunk - append data to the pieces of the new file. */
+static void
+add_chunk(struct mp_atomic_chunk *chunks, size_t *count, const void *data, size_t len)
+{
+	if (len == 0)
+		return;
+	chunks[*count].data = data;
+	chunks[*count].len = len;
+	(*count)++;
+}
+
+/*
+ * add_tail - the lines after the user's record, byte for byte, with a final
+ * newline added when the file lacked one.
+ */
+static void
+add_tail(struct mp_atomic_chunk *chunks, size_t *count, const struct file_data *file,
+	 size_t from)
+{
+	add_chunk(chunks, count, file->data + from, file->len - from);
+	if (file->len > from && file->data[file->len - 1] != '\n')
+		add_chunk(chunks, count, "\n", 1);
+}
+
+static enum mp_result
+file_edit(struct mp_store *store, const char *user, mp_store_edit_fn *fn, void *context,
+	  const char **reason_r)
+{
+	struct file_store *fs = (struct file_store *)store;
+	struct file_data file = { .data = NULL };
+	struct file_line match = { .no = 0 };
+	struct mp_atomic_chunk chunks[6];
+	struct mp_entry *entry = NULL;
+	enum mp_edit_action action = MP_EDIT_KEEP;
+	enum mp_result result;
+	char *line = NULL;
+	size_t count = 0;
+	bool found;
+	int lock_fd = -1;
+
+	if (user[0] == '#') {
+		*reason_r = "a user name starting with '#' would be a comment in a passwd-file";
+		return MP_MALFORMED;
+	}
+	result = mp_atomic_lock(fs->path, &lock_fd, reason_r);
+	if (result != MP_OK)
+		goto done;
+	result = file_read(fs->path, true, &file, reason_r);
+	if (result != MP_OK)
+		goto done;
+	result = find_user(&file, user, &match, &found, reason_r);
+	if (result != MP_OK)
+		goto done;
+	if (found) {
+		result = mp_entry_parse(match.text, match.len, &entry, reason_r);
+		if (result != MP_OK)
+			goto done;
+	}
+
+	*reason_r = NULL;
+	result = fn(&entry, &action, context, reason_r);
+	if (result != MP_OK) {
+		if (*reason_r == NULL)
+			*reason_r = "the edit was refused";
+		goto done;
+	}
+	switch (action) {
+	case MP_EDIT_KEEP:
+		goto done;
+	case MP_EDIT_DELETE:
+		if (!found)
+			goto done;
+		add_chunk(chunks, &count, file.data, match.start);
+		add_tail(chunks, &count, &file, match.end);
+		break;
+	case MP_EDIT_WRITE:
+		result = check_record(entry, user, &line, reason_r);
+		if (result != MP_OK)
+			goto done;
+		if (found) {
+			add_chunk(chunks, &count, file.data, match.start);
+		} else {
+			add_tail(chunks, &count, &file, 0);
+		}
+		add_chunk(chunks, &count, line, strlen(line));
+		add_chunk(chunks, &count, "\n", 1);
+		if (found)
+			add_tail(chunks, &count, &file, match.end);
+		break;
+	default:
+		*reason_r = "unknown edit action";
+		result = MP_INTERNAL;
+		goto done;
+	}
+	result = mp_atomic_replace(fs->path, chunks, count, file.exists ? &file.st : NULL,
+				   FILE_STORE_NEW_MODE, reason_r);
+done:
+	if (line != NULL) {
+		sodium_memzero(line, strlen(line));
+		free(line);
+	}
+	mp_entry_free(&entry);
+	file_data_free(&file);
+	mp_atomic_unlock(&lock_fd);
+	return result;
+}
+
+static enum mp_result
+file_iterate(struct mp_store *store, mp_store_iterate_fn *fn, void *context,
+	     const char **reason_r)
+{
+	struct file_store *fs = (struct file_store *)store;
+	struct file_data file;
+	struct file_line line = { .no = 0 };
+	enum mp_result result;
+	size_t pos = 0;
+
+	result = file_read(fs->path, false, &file, reason_r);
+	if (result != MP_OK)
+		return result;
+	while (next_line(&file, &pos, &line)) {
+		struct mp_entry *entry = NULL;
+		const char *line_reason = NULL;
+		int stop;
+
+		if (line_is_ignored(&line))
+			continue;
+		result = mp_entry_parse(line.text, line.len, &entry, &line_reason);
+		if (result == MP_INTERNAL) {
+			*reason_r = line_reason;
+			break;
+		}
+		result = MP_OK;
+		stop = fn(entry, line.no, entry == NULL ? line_reason : NULL, context);
+		mp_entry_free(&entry);
+		if (stop != 0)
+			break;
+	}
+	file_data_free(&file);
+	return result;
+}
+
+static void
+file_close(struct mp_store *store)
+{
+	struct file_store *fs = (struct file_store *)store;
+
+	free(fs->path);
+	free(fs);
+}
+
+const struct mp_store_ops mp_store_file_ops = {
+	.name = "file",
+	.open = file_open,
+	.lookup = file_lookup,
+	.edit = file_edit,
+	.iterate = file_iterate,
+	.close = file_close,
+};
+
+const char *
+mp_store_file_path(const struct mp_store *store)
+{
+	if (store == NULL || store->ops != &mp_store_file_ops)
+		return NULL;
+	return ((const struct file_store *)store)->path;
+}
