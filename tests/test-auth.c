@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "apop.h"
+#include "apop-secret.h"
 #include "auth.h"
 #include "secret.h"
 #include "unit.h"

@@ -11,11 +11,14 @@
 
 #include "unit.h"
 
-#define MAX_TMPDIRS 64
-
-static char tmpdirs[MAX_TMPDIRS][PATH_MAX];
+/*
+ * Every directory mp_test_tmpdir() hands out lives below one root, made on
+ * the first call and removed when the runner exits.
+ */
+static char tmp_root[PATH_MAX];
 static unsigned int tmpdir_count;
 static pid_t tmpdir_owner;
+static char **tmpdirs;
 
 void
 mp_test_skip(const char *what, const char *why)
@@ -86,35 +89,42 @@ remove_tmpdirs(void)
 {
 	if (getpid() != tmpdir_owner)
 		return;	/* a forked child must not remove its parent's files */
+	(void)nftw(tmp_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	for (unsigned int i = 0; i < tmpdir_count; i++)
-		(void)nftw(tmpdirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(tmpdirs[i]);
+	free(tmpdirs);
 }
 
 const char *
 mp_test_tmpdir(void)
 {
 	const char *base = getenv("TMPDIR");
-	char *slot;
+	char **grown;
+	char *dir;
 
-	if (tmpdir_count == MAX_TMPDIRS) {
-		fprintf(stderr, "unit: too many temporary directories\n");
-		abort();
-	}
 	if (tmpdir_count == 0) {
+		snprintf(tmp_root, sizeof(tmp_root), "%s/mailpass-unit.XXXXXX",
+			 base != NULL && *base != '\0' ? base : "/tmp");
+		if (mkdtemp(tmp_root) == NULL) {
+			perror("unit: mkdtemp");
+			abort();
+		}
 		tmpdir_owner = getpid();
 		atexit(remove_tmpdirs);
 	}
-	slot = tmpdirs[tmpdir_count];
-	snprintf(slot, PATH_MAX, "%s/mailpass-unit.XXXXXX",
-		 base != NULL && *base != '\0' ? base : "/tmp");
-	if (mkdtemp(slot) == NULL) {
-		perror("unit: mkdtemp");
+	grown = realloc(tmpdirs, (tmpdir_count + 1) * sizeof(*tmpdirs));
+	if (grown == NULL || asprintf(&dir, "%s/%u", tmp_root, tmpdir_count) < 0) {
+		fprintf(stderr, "unit: out of memory\n");
 		abort();
 	}
-	tmpdir_count++;
-	return slot;
+	tmpdirs = grown;
+	if (mkdir(dir, 0700) != 0) {
+		perror("unit: mkdir");
+		abort();
+	}
+	tmpdirs[tmpdir_count++] = dir;
+	return dir;
 }
-
 bool
 mp_test_write_file(const char *path, const char *text, unsigned int mode)
 {

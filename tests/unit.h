@@ -63,7 +63,7 @@ int mp_test_capture(const char *command, char *out, size_t out_size);
 
 /*
  * mp_test_tmpdir - create a fresh private directory under $TMPDIR (or /tmp)
- * and return its path (static storage until the next call is fine: copy it).
+ * and return its path, valid until the runner exits.
  * Everything made by mp_test_tmpdir() is removed when the runner exits.
  */
 const char *mp_test_tmpdir(void);
