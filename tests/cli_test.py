@@ -1,0 +1,847 @@
+#!/usr/bin/env python3
+"""Tests of the mailpass command, driving the built binary.
+
+Environment:
+  MAILPASS_BIN            the mailpass binary to test (required)
+  MAILPASS_REQUIRE_TOOLS  "1": a test that would be skipped because doveadm or
+                          argon2 is missing fails instead
+
+Each test works in a temporary directory of its own with a mailpass.conf
+that names a passwd-file there and a low Argon2 cost.  Every output of every
+mailpass run is kept, and the last test makes sure that none of the
+passwords and secrets given to mailpass ever appears in one.
+
+Prints "N passed, M failed" (and ", K skipped") at the end; exits non-zero
+on any failure.
+"""
+
+import os
+import pty
+import re
+import select
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+BIN = os.environ.get("MAILPASS_BIN", "")
+REQUIRE_TOOLS = os.environ.get("MAILPASS_REQUIRE_TOOLS") == "1"
+
+# The RFC 1939 APOP example.
+APOP_SECRET = "tanstaaf"
+APOP_TIMESTAMP = "<1896.697170952@dbc.mtview.ca.us>"
+APOP_DIGEST = "c4c9334bac560ecc979e58001b3e22fb"
+
+# Every (label, stdout, stderr) of a mailpass run, and every secret given to
+# mailpass on its standard input or terminal.
+OUTPUTS = []
+SECRETS = set()
+# Secrets whose printing is the job of the command that printed them (hash
+# -s PLAIN --allow-weak prints the password: the stored value is cleartext).
+PRINTED_ON_PURPOSE = set()
+
+
+class Run:
+    """The outcome of one mailpass run."""
+
+    def __init__(self, args, code, out, err):
+        self.args = args
+        self.code = code
+        self.out = out
+        self.err = err
+
+    @property
+    def stdout(self):
+        return self.out.decode("utf-8", "replace")
+
+    @property
+    def stderr(self):
+        return self.err.decode("utf-8", "replace")
+
+    def __repr__(self):
+        return "mailpass %r -> exit %d, stdout %r, stderr %r" % (
+            self.args, self.code, self.stdout, self.stderr)
+
+
+def remember_secret(data):
+    """Remember the line(s) of data as secrets the outputs must not show."""
+    if isinstance(data, str):
+        data = data.encode()
+    for line in data.split(b"\n"):
+        line = line.rstrip(b"\r")
+        if len(line) >= 4:
+            SECRETS.add(line)
+
+
+def mailpass(args, stdin=b"", secret=True):
+    """Run mailpass with args and stdin (bytes or str; not a terminal)."""
+    if isinstance(stdin, str):
+        stdin = stdin.encode()
+    if secret and stdin:
+        remember_secret(stdin)
+    proc = subprocess.run([BIN] + list(args), input=stdin, capture_output=True,
+                          timeout=120)
+    OUTPUTS.append((" ".join(map(str, args)), proc.stdout, proc.stderr))
+    return Run(args, proc.returncode, proc.stdout, proc.stderr)
+
+
+PROMPT = re.compile(rb"(?:[Pp]assword|APOP secret): ")
+
+
+def mailpass_tty(args, answers):
+    """Run mailpass with a terminal as stdin and stderr.
+
+    answers: the lines to type, each once its prompt has shown (typing ahead
+    would be flushed, as it is meant to be).  Returns the Run (stdout is a
+    pipe; err holds what the terminal showed).
+    """
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([BIN] + list(args), stdin=slave, stdout=subprocess.PIPE,
+                            stderr=slave, close_fds=True)
+    os.close(slave)
+    shown = b""
+    answered = 0
+    for answer in answers:
+        remember_secret(answer)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+            while answered < len(answers) and answered < len(PROMPT.findall(shown)):
+                os.write(master, answers[answered].encode() + b"\n")
+                answered += 1
+        elif proc.poll() is not None:
+            break
+    if proc.poll() is None:
+        proc.kill()
+    out = proc.stdout.read()
+    proc.wait(timeout=60)
+    os.close(master)
+    OUTPUTS.append(("(tty) " + " ".join(args), out, shown))
+    return Run(args, proc.returncode, out, shown)
+
+
+def tool_missing(name):
+    return shutil.which(name) is None
+
+
+class MailpassCase(unittest.TestCase):
+    """A temporary directory with mailpass.conf, the store path and helpers."""
+
+    conf_extra = ""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="mailpass-cli-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        self.store = os.path.join(self.dir, "passwd")
+        self.key = os.path.join(self.dir, "apop.key")
+        self.conf = self.write_conf("mailpass.conf", self.conf_extra)
+
+    def write_file(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def write_conf(self, name, extra="", opslimit=1):
+        return self.write_file(name, "# mailpass.conf for a test\n"
+                               "store = file:%s\n"
+                               "argon2_opslimit = %d\n"
+                               "argon2_memlimit = 8M\n" % (self.store, opslimit) + extra)
+
+    def mp(self, *args, stdin=b"", conf=None, secret=True):
+        """mailpass -c CONF ARGS with stdin."""
+        return mailpass(["-c", conf or self.conf] + list(args), stdin, secret)
+
+    def need_tool(self, name):
+        if tool_missing(name):
+            reason = "%s is not installed" % name
+            if REQUIRE_TOOLS:
+                self.fail(reason + " (MAILPASS_REQUIRE_TOOLS=1)")
+            self.skipTest(reason)
+
+    def expect(self, run, code, out=None, err=None):
+        """Check the exit status and that out/err are in stdout/stderr."""
+        self.assertEqual(run.code, code, "got exit %d, want %d: %r" % (run.code, code, run))
+        if out is not None:
+            self.assertIn(out, run.stdout, "stdout lacks %r: %r" % (out, run))
+        if err is not None:
+            self.assertIn(err, run.stderr, "stderr lacks %r: %r" % (err, run))
+
+    def store_bytes(self):
+        try:
+            with open(self.store, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def add_user(self, user, password):
+        self.expect(self.mp("user", "add", user, stdin=password + "\n"), 0)
+
+    def hash_of(self, password, conf=None):
+        run = self.mp("hash", stdin=password + "\n", conf=conf)
+        self.expect(run, 0)
+        return run.stdout.strip()
+
+
+class HelpTest(MailpassCase):
+    COMMANDS = ("hash", "verify", "apop", "user", "check", "keygen")
+
+    def test_overview(self):
+        for args in (["--help"], ["-h"], ["help"]):
+            with self.subTest(args=args):
+                run = mailpass(args)
+                self.expect(run, 0, "usage: mailpass")
+                for command in self.COMMANDS:
+                    self.assertIn("\n  " + command + " ", run.stdout)
+                self.assertIn("Example session", run.stdout)
+                self.assertIn("Exit status", run.stdout)
+                self.assertEqual(run.err, b"")
+
+    def test_version(self):
+        run = mailpass(["--version"])
+        self.expect(run, 0)
+        self.assertRegex(run.stdout, r"^mailpass \S+\n$")
+
+    def test_command_help(self):
+        rows = [
+            ("user --help", ["user", "--help"], ["add", "passwd", "del", "list", "show", "apop"]),
+            ("help user", ["help", "user"], ["add", "passwd", "del", "list", "show", "apop"]),
+            ("user add --help", ["user", "add", "--help"], ["user add USER"]),
+            ("user apop --help", ["user", "apop", "--help"], ["--remove"]),
+            ("hash --help", ["hash", "--help"], ["--allow-weak", "ARGON2ID"]),
+            ("verify --help", ["verify", "--help"], ["--hash STORED", "USER"]),
+            ("apop --help", ["apop", "--help"], ["TIMESTAMP", "DIGEST"]),
+            ("check --help", ["check", "--help"], ["apop_key", "group"]),
+            ("keygen --help", ["keygen", "--help"], ["0600"]),
+        ]
+        for label, args, words in rows:
+            with self.subTest(label):
+                run = mailpass(args)
+                self.expect(run, 0, "usage: mailpass")
+                for word in words:
+                    self.assertIn(word, run.stdout)
+
+    def test_usage_errors(self):
+        rows = [
+            ("no command", [], "no command"),
+            ("unknown command", ["frobnicate"], "unknown command 'frobnicate'"),
+            ("unknown long option", ["--frob"], "unknown option '--frob'"),
+            ("unknown short option", ["-x", "hash"], "unknown option '-x'"),
+            ("-c without file", ["-c"], "needs an argument"),
+            ("hash operand", ["hash", "extra"], "takes no arguments"),
+            ("hash bad option", ["hash", "--bogus"], "unknown option '--bogus'"),
+            ("verify nothing", ["verify"], "exactly one USER"),
+            ("verify two users", ["verify", "a", "b"], "exactly one USER"),
+            ("verify --hash and user", ["verify", "--hash", "{PLAIN}x", "alice"], "no USER"),
+            ("apop one operand", ["apop", "alice"], "USER TIMESTAMP DIGEST"),
+            ("user nothing", ["user"], "needs a command"),
+            ("user unknown", ["user", "frob"], "unknown user command 'frob'"),
+            ("user add nothing", ["user", "add"], "exactly one USER"),
+            ("user list operand", ["user", "list", "alice"], "takes no arguments"),
+            ("user del --remove", ["user", "del", "--remove", "x"], "unknown option"),
+            ("keygen nothing", ["keygen"], "exactly one FILE"),
+            ("check operand", ["check", "x"], "takes no arguments"),
+            ("help unknown", ["help", "frob"], "unknown command 'frob'"),
+        ]
+        for label, args, message in rows:
+            with self.subTest(label):
+                run = self.mp(*args) if args and args[0] != "-c" else mailpass(args)
+                self.expect(run, 2, err=message)
+                self.assertTrue(run.stderr.startswith("mailpass: "), run)
+                self.assertEqual(run.out, b"")
+
+
+class HashTest(MailpassCase):
+    def test_round_trip(self):
+        password = "Round trip 1!"
+        stored = self.hash_of(password)
+        self.assertTrue(stored.startswith("{ARGON2ID}$argon2id$v=19$m=8192,t=1,p=1$"), stored)
+        self.assertEqual(stored.count("\n"), 0)
+        rows = [
+            ("right", password + "\n", 0, "OK"),
+            ("right, no newline", password, 0, "OK"),
+            ("right, CRLF", password + "\r\n", 0, "OK"),
+            ("wrong", "Round trip 2!\n", 1, None),
+            ("empty", "\n", 1, None),
+        ]
+        for label, stdin, code, out in rows:
+            with self.subTest(label):
+                run = self.mp("verify", "--hash", stored, stdin=stdin)
+                self.expect(run, code, out)
+                if code == 1:
+                    self.assertIn("mailpass: rejected: ", run.stderr)
+
+    def test_salted(self):
+        password = "Same password twice"
+        self.assertNotEqual(self.hash_of(password), self.hash_of(password))
+
+    def test_schemes(self):
+        # ARGON2I needs at least 3 passes.
+        conf3 = self.write_conf("argon2i.conf", opslimit=3)
+        rows = [
+            ("-s ARGON2ID", ["-s", "ARGON2ID"], self.conf, "{ARGON2ID}$argon2id$"),
+            ("--scheme argon2id", ["--scheme", "argon2id"], self.conf, "{ARGON2ID}$argon2id$"),
+            ("-s ARGON2I", ["-s", "ARGON2I"], conf3, "{ARGON2I}$argon2i$"),
+        ]
+        for label, args, conf, prefix in rows:
+            with self.subTest(label):
+                password = "Scheme test " + label
+                run = self.mp("hash", *args, stdin=password + "\n", conf=conf)
+                self.expect(run, 0, prefix)
+                self.assertTrue(run.stdout.startswith(prefix), run)
+                stored = run.stdout.strip()
+                self.expect(self.mp("verify", "--hash", stored, stdin=password), 0, "OK")
+                self.expect(self.mp("verify", "--hash", stored, stdin="Not it at all"), 1)
+
+    def test_refusals(self):
+        rows = [
+            ("unknown scheme", ["-s", "NOPE"], "Hash refusal 1\n", "unknown scheme 'NOPE'"),
+            ("weak scheme", ["-s", "PLAIN"], "Hash refusal 2\n", "--allow-weak"),
+            ("weak alias", ["-s", "CLEARTEXT"], "Hash refusal 3\n", "--allow-weak"),
+            ("empty password", [], "\n", "empty password"),
+            ("no input", [], "", "no password"),
+            ("NUL byte", [], "Hash\0refusal\n", "NUL"),
+            ("1025 bytes", [], "h" * 1025 + "\n", "password longer than 1024 bytes"),
+        ]
+        for label, args, stdin, message in rows:
+            with self.subTest(label):
+                run = self.mp("hash", *args, stdin=stdin)
+                self.expect(run, 2, err=message)
+                self.assertEqual(run.out, b"")
+
+    def test_allow_weak(self):
+        password = "Weak on purpose"
+        PRINTED_ON_PURPOSE.add(password.encode())
+        run = self.mp("hash", "-s", "PLAIN", "--allow-weak", stdin=password + "\n")
+        self.expect(run, 0)
+        stored = run.stdout.strip()
+        self.assertTrue(stored.startswith("{PLAIN}"), run)
+        self.expect(self.mp("verify", "--hash", stored, stdin=password), 0)
+
+    def test_config_optional(self):
+        missing = os.path.join(self.dir, "absent.conf")
+        run = mailpass(["-c", missing, "hash"], "Default cost\n")
+        self.expect(run, 0, "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$", "built-in defaults")
+        stored = run.stdout.strip()
+        self.expect(mailpass(["-c", missing, "verify", "--hash", stored], "Default cost\n"),
+                    0, "OK")
+
+    def test_broken_config(self):
+        broken = self.write_file("broken.conf",
+                                 "store = file:%s\nno_such_key = 1\n" % self.store)
+        for args in (["hash"], ["verify", "--hash", "{PLAIN}x"]):
+            with self.subTest(args[0]):
+                run = mailpass(["-c", broken] + args, "Broken config\n")
+                self.expect(run, 2, err="line 2")
+                self.assertIn(broken, run.stderr)
+                self.assertEqual(run.out, b"")
+
+
+class VerifyHashTest(MailpassCase):
+    PASSWORD = "Dovecot made this"
+
+    def doveadm(self, scheme):
+        self.need_tool("doveadm")
+        proc = subprocess.run(["doveadm", "pw", "-s", scheme, "-p", self.PASSWORD],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        stored = proc.stdout.strip()
+        self.assertTrue(stored.startswith("{%s}" % scheme), stored)
+        return stored
+
+    def argon2_cli(self):
+        self.need_tool("argon2")
+        proc = subprocess.run(["argon2", "SALTSALTSALT", "-id", "-t", "2", "-m", "12",
+                               "-p", "4", "-e"], input=self.PASSWORD, capture_output=True,
+                              text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        stored = proc.stdout.strip()
+        self.assertTrue(stored.startswith("$argon2id$v=19$m=4096,t=2,p=4$"), stored)
+        return stored
+
+    def check_rows(self, stored):
+        rows = [
+            ("right", self.PASSWORD + "\n", 0),
+            ("wrong", "Dovecot made that\n", 1),
+            ("prefix of the right one", self.PASSWORD[:-1] + "\n", 1),
+        ]
+        for label, stdin, code in rows:
+            with self.subTest(stored=stored[:20], case=label):
+                run = self.mp("verify", "--hash", stored, stdin=stdin)
+                self.expect(run, code, "OK" if code == 0 else None)
+
+    def test_doveadm_argon2id(self):
+        self.check_rows(self.doveadm("ARGON2ID"))
+
+    def test_doveadm_argon2i(self):
+        self.check_rows(self.doveadm("ARGON2I"))
+
+    def test_argon2_cli_four_lanes(self):
+        self.check_rows(self.argon2_cli())
+
+    def test_malformed(self):
+        good = "{ARGON2ID}$argon2id$v=19$m=8192,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$" \
+               "ZmFrZWhhc2hmYWtlaGFzaGZha2VoYXNoZmFrZWhhc2g"
+        rows = [
+            ("truncated", good[:len(good) // 2]),
+            ("truncated hash", good[:-10]),
+            ("unknown scheme", "{NOPE}abcdef"),
+            ("garbage", "garbage"),
+            ("empty", ""),
+            ("no closing brace", "{ARGON2ID$argon2id$"),
+            ("bad base64 salt", "{ARGON2ID}$argon2id$v=19$m=8192,t=1,p=1$!!!!!!!!!!!$"
+             "ZmFrZWhhc2hmYWtlaGFzaGZha2VoYXNoZmFrZWhhc2g"),
+            ("bad base64 hash", "$argon2id$v=19$m=8192,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$@@@@"),
+            ("bad {PLAIN.b64}", "{PLAIN.b64}not*base64"),
+            ("bad version", "$argon2id$v=16$m=8192,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+             "ZmFrZWhhc2hmYWtlaGFzaGZha2VoYXNoZmFrZWhhc2g"),
+            ("memory over the ceiling", "$argon2id$v=19$m=4194304,t=1,p=1$"
+             "c2FsdHNhbHRzYWx0c2FsdA$ZmFrZWhhc2hmYWtlaGFzaGZha2VoYXNoZmFrZWhhc2g"),
+        ]
+        for label, stored in rows:
+            with self.subTest(label):
+                run = self.mp("verify", "--hash", stored, stdin="Malformed test\n")
+                self.expect(run, 2, err="mailpass: ")
+                self.assertEqual(run.out, b"")
+
+    def test_tool_outputs_truncated(self):
+        for label, make in (("doveadm", lambda: self.doveadm("ARGON2ID")),
+                            ("argon2", self.argon2_cli)):
+            with self.subTest(label):
+                stored = make()
+                run = self.mp("verify", "--hash", stored[:-5] + "!", stdin=self.PASSWORD)
+                self.expect(run, 2)
+
+
+class UserTest(MailpassCase):
+    def test_add_list_show_verify(self):
+        self.add_user("alice", "Alice pass 1")
+        self.add_user("bob", "Bob pass 1")
+        self.expect(self.mp("user", "list"), 0)
+        self.assertEqual(self.mp("user", "list").stdout, "alice\nbob\n")
+        self.assertEqual(os.stat(self.store).st_mode & 0o022, 0)
+
+        run = self.mp("user", "show", "alice")
+        self.expect(run, 0, "user: alice\n")
+        for line in ("scheme: ARGON2ID", "state: active", "apop: no"):
+            self.assertIn(line, run.stdout)
+        self.assertNotIn("$argon2", run.stdout + run.stderr)
+
+        rows = [
+            ("right", ["verify", "alice"], "Alice pass 1\n", 0, "OK", None),
+            ("wrong", ["verify", "alice"], "Alice pass 2\n", 1, None, "rejected: "),
+            ("other's", ["verify", "alice"], "Bob pass 1\n", 1, None, "rejected: "),
+            ("empty", ["verify", "alice"], "\n", 1, None, "rejected: "),
+            ("unknown user", ["verify", "carol"], "Alice pass 1\n", 1, None, "unknown user"),
+            ("no password", ["verify", "alice"], "", 2, None, "no password"),
+            ("add existing", ["user", "add", "alice"], "Alice pass 3\n", 2, None, "user exists"),
+            ("passwd unknown", ["user", "passwd", "carol"], "Carol pass 1\n", 1, None,
+             "unknown user"),
+            ("del unknown", ["user", "del", "carol"], "", 1, None, "unknown user"),
+            ("show unknown", ["user", "show", "carol"], "", 1, None, "unknown user"),
+            ("add empty password", ["user", "add", "carol"], "\n", 2, None, "empty password"),
+        ]
+        for label, args, stdin, code, out, err in rows:
+            with self.subTest(label):
+                before = self.store_bytes()
+                run = self.mp(*args, stdin=stdin)
+                self.expect(run, code, out, err)
+                if code != 0 or args[0] == "verify":
+                    self.assertEqual(self.store_bytes(), before)
+
+    def test_passwd_and_del(self):
+        self.add_user("alice", "Alice old pass")
+        self.add_user("bob", "Bob the pass")
+        self.expect(self.mp("user", "passwd", "alice", stdin="Alice new pass\n"), 0)
+        self.expect(self.mp("verify", "alice", stdin="Alice old pass\n"), 1)
+        self.expect(self.mp("verify", "alice", stdin="Alice new pass\n"), 0, "OK")
+        self.expect(self.mp("verify", "bob", stdin="Bob the pass\n"), 0, "OK")
+        self.expect(self.mp("user", "del", "bob"), 0)
+        self.assertEqual(self.mp("user", "list").stdout, "alice\n")
+        self.expect(self.mp("verify", "bob", stdin="Bob the pass\n"), 1)
+        self.expect(self.mp("user", "del", "bob"), 1)
+        self.assertNotIn(b"bob", self.store_bytes())
+
+    def test_disabled_and_locked(self):
+        stored = self.hash_of("Disabled pass")
+        with open(self.store, "w") as f:
+            f.write("carol:%s::::::nologin\n" % stored)
+            f.write("dave:!%s\n" % stored)
+            f.write("erin:%s\n" % stored)
+        os.chmod(self.store, 0o600)
+        rows = [
+            ("nologin", "carol", 1, "state: disabled (nologin)"),
+            ("locked", "dave", 1, "state: locked"),
+            ("active", "erin", 0, "state: active"),
+        ]
+        for label, user, code, state in rows:
+            with self.subTest(label):
+                self.expect(self.mp("verify", user, stdin="Disabled pass\n"), code)
+                self.expect(self.mp("user", "show", user), 0, state)
+
+    def test_rejected_user_names(self):
+        self.add_user("alice", "Alice name test")
+        rows = [
+            ("colon", "a:b"),
+            ("space", "a b"),
+            ("tab", "a\tb"),
+            ("newline", "a\nb"),
+            ("control char", "a\x01b"),
+            ("DEL", "a\x7fb"),
+            ("256 bytes", "u" * 256),
+            ("empty", ""),
+        ]
+        for label, name in rows:
+            for command in (["user", "add"], ["user", "passwd"], ["user", "del"],
+                            ["user", "apop"], ["verify"]):
+                with self.subTest(name=label, command=" ".join(command)):
+                    before = self.store_bytes()
+                    run = self.mp(*(command + [name]), stdin="Name test pass\n")
+                    self.expect(run, 2, err="invalid user name")
+                    self.assertEqual(self.store_bytes(), before)
+                    self.assertEqual(run.out, b"")
+
+    def test_longest_user_name(self):
+        name = "u" * 255
+        self.add_user(name, "Long name pass")
+        self.assertEqual(self.mp("user", "list").stdout, name + "\n")
+        self.expect(self.mp("verify", name, stdin="Long name pass\n"), 0, "OK")
+
+    def test_password_input(self):
+        max_password = "p" * 1024
+        rows = [
+            # label, user, stdin for add, add exit, stdin for verify, verify exit
+            ("1024 bytes", "u1024", max_password + "\n", 0, max_password + "\n", 0),
+            ("1024 bytes and CRLF", "ucrlf", max_password + "\r\n", 0, max_password, 0),
+            ("1025 bytes", "u1025", "p" * 1025 + "\n", 2, None, None),
+            ("1025 bytes, no newline", "u1025n", "p" * 1025, 2, None, None),
+            ("very long", "ulong", "p" * 100000 + "\n", 2, None, None),
+            ("NUL", "unul", "Nul\0pass\n", 2, None, None),
+            ("CRLF stripped", "ucr", "Crlf pass\r\n", 0, "Crlf pass\n", 0),
+            ("one CR only", "ucr2", "Two cr\r\r\n", 0, "Two cr\r\r\n", 0),
+            ("one CR only, not two", "ucr3", "Two cr\r\r\n", 0, "Two cr\n", 1),
+            ("no newline", "unonl", "No newline", 0, "No newline\n", 0),
+            ("only the first line", "ulines", "First line\nSecond line\n", 0,
+             "First line\n", 0),
+            ("EOF", "ueof", "", 2, None, None),
+        ]
+        for label, user, add_stdin, add_code, verify_stdin, verify_code in rows:
+            with self.subTest(label):
+                before = self.store_bytes()
+                run = self.mp("user", "add", user, stdin=add_stdin)
+                self.expect(run, add_code)
+                if add_code != 0:
+                    self.assertEqual(self.store_bytes(), before)
+                    self.assertTrue(run.stderr.startswith("mailpass: "), run)
+                    continue
+                self.expect(self.mp("verify", user, stdin=verify_stdin), verify_code)
+        self.assertIn("password longer than 1024 bytes",
+                      self.mp("verify", "u1024", stdin="p" * 1025).stderr)
+        self.assertIn("NUL", self.mp("verify", "u1024", stdin="a\0b").stderr)
+
+    def test_malformed_store_line(self):
+        self.add_user("alice", "Malformed line pass")
+        with open(self.store, "a") as f:
+            f.write("no colon here\n")
+        self.add_user("bob", "Malformed line pass 2")
+        run = self.mp("user", "list")
+        self.expect(run, 2, err="line 2")
+        self.assertEqual(run.stdout, "alice\nbob\n")
+
+    def test_rehash(self):
+        password = "Rehash me"
+        stronger = self.write_conf("t2.conf", opslimit=2)
+        self.expect(self.mp("user", "add", "alice", stdin=password, conf=stronger), 0)
+        before = self.store_bytes()
+        self.assertIn(b"t=2,", before)
+        self.expect(self.mp("user", "show", "alice"), 0, "rehash: pending")
+        self.expect(self.mp("verify", "--no-rehash", "alice", stdin=password), 0, "OK")
+        self.assertEqual(self.store_bytes(), before)
+        self.expect(self.mp("verify", "alice", stdin="Not the password"), 1)
+        self.assertEqual(self.store_bytes(), before)
+        self.expect(self.mp("verify", "alice", stdin=password), 0, "OK", "upgraded")
+        self.assertIn(b"t=1,", self.store_bytes())
+        self.expect(self.mp("user", "show", "alice"), 0, "rehash: no")
+        self.expect(self.mp("verify", "alice", stdin=password), 0, "OK")
+
+    def test_terminal(self):
+        self.add_user("alice", "Terminal old")
+        run = mailpass_tty(["-c", self.conf, "user", "passwd", "alice"],
+                           ["Terminal new", "Terminal new"])
+        self.expect(run, 0)
+        self.assertIn(b"Password:", run.err)
+        self.assertIn(b"Retype password:", run.err)
+        self.expect(self.mp("verify", "alice", stdin="Terminal new"), 0)
+
+        before = self.store_bytes()
+        run = mailpass_tty(["-c", self.conf, "user", "passwd", "alice"],
+                           ["Terminal one", "Terminal two"])
+        self.expect(run, 2)
+        self.assertIn(b"do not match", run.err)
+        self.assertEqual(self.store_bytes(), before)
+
+        run = mailpass_tty(["-c", self.conf, "verify", "alice"], ["Terminal new"])
+        self.expect(run, 0, "OK")
+        self.assertEqual(run.err.count(b"Password:"), 1)
+
+        run = mailpass_tty(["-c", self.conf, "hash"], ["Terminal hash", "Terminal hash"])
+        self.expect(run, 0, "{ARGON2ID}$argon2id$")
+
+        run = mailpass_tty(["-c", self.conf, "verify", "alice"], ["t" * 1100])
+        self.expect(run, 2)
+        self.assertIn(b"password longer than 1024 bytes", run.err)
+
+
+class ApopTest(MailpassCase):
+    def apop(self, digest=APOP_DIGEST, user="alice", timestamp=APOP_TIMESTAMP):
+        return self.mp("apop", user, timestamp, digest)
+
+    def check_vector(self):
+        wrong = APOP_DIGEST[:-1] + ("0" if APOP_DIGEST[-1] != "0" else "1")
+        rows = [
+            ("RFC 1939 vector", {}, 0, "OK", None),
+            ("upper-case digest", {"digest": APOP_DIGEST.upper()}, 0, "OK", None),
+            ("wrong digest", {"digest": wrong}, 1, None, "rejected: "),
+            ("other timestamp", {"timestamp": "<1896.697170953@dbc.mtview.ca.us>"}, 1, None,
+             "rejected: "),
+            ("31 hex digits", {"digest": APOP_DIGEST[:31]}, 2, None, "32 hex"),
+            ("33 hex digits", {"digest": APOP_DIGEST + "0"}, 2, None, "32 hex"),
+            ("not hex", {"digest": "g" * 32}, 2, None, "32 hex"),
+            ("timestamp without brackets", {"timestamp": "1896.697170952"}, 2, None, None),
+            ("unknown user", {"user": "nobody"}, 1, None, "unknown user"),
+            ("user without secret", {"user": "bob"}, 1, None, "no APOP secret"),
+            ("bad user name", {"user": "a:b"}, 2, None, "invalid user name"),
+        ]
+        for label, kwargs, code, out, err in rows:
+            with self.subTest(label):
+                self.expect(self.apop(**kwargs), code, out, err)
+
+    def setup_users(self):
+        self.add_user("alice", "Alice apop login")
+        self.add_user("bob", "Bob apop login")
+        run = self.mp("user", "apop", "alice", stdin=APOP_SECRET + "\n")
+        self.expect(run, 0)
+        return run
+
+    def test_plain(self):
+        run = self.setup_users()
+        self.assertIn("cleartext", run.stderr)
+        self.check_vector()
+        self.expect(self.mp("user", "show", "alice"), 0, "apop: yes, cleartext")
+        self.expect(self.mp("verify", "alice", stdin="Alice apop login"), 0)
+
+    def test_sealed(self):
+        self.expect(self.mp("keygen", self.key), 0)
+        with open(self.conf, "a") as f:
+            f.write("apop_key = %s\n" % self.key)
+        run = self.setup_users()
+        self.assertEqual(run.err, b"")
+        data = self.store_bytes()
+        self.assertNotIn(APOP_SECRET.encode(), data)
+        self.assertIn(b"{SECRETBOX}", data)
+        self.check_vector()
+        run = self.mp("user", "show", "alice")
+        self.expect(run, 0, "apop: yes, sealed")
+        # The same store without the key: sealed secrets cannot be opened.
+        nokey = self.write_conf("nokey.conf")
+        self.expect(self.mp("apop", "alice", APOP_TIMESTAMP, APOP_DIGEST, conf=nokey), 2,
+                    err="apop_key")
+
+    def test_remove_and_replace(self):
+        self.setup_users()
+        self.expect(self.apop(), 0)
+        self.expect(self.mp("user", "apop", "alice", stdin="Another secret\n"), 0)
+        self.expect(self.apop(), 1)
+        self.expect(self.mp("user", "apop", "--remove", "alice"), 0)
+        self.expect(self.apop(), 1, err="no APOP secret")
+        self.expect(self.mp("user", "show", "alice"), 0, "apop: no")
+        self.expect(self.mp("verify", "alice", stdin="Alice apop login"), 0)
+        rows = [
+            ("unknown user", ["user", "apop", "nobody"], APOP_SECRET, 1),
+            ("remove unknown user", ["user", "apop", "--remove", "nobody"], "", 1),
+            ("empty secret", ["user", "apop", "alice"], "\n", 2),
+            ("1025 bytes", ["user", "apop", "alice"], "s" * 1025 + "\n", 2),
+            ("NUL", ["user", "apop", "alice"], "Apop\0secret\n", 2),
+        ]
+        for label, args, stdin, code in rows:
+            with self.subTest(label):
+                before = self.store_bytes()
+                self.expect(self.mp(*args, stdin=stdin), code)
+                self.assertEqual(self.store_bytes(), before)
+
+
+class KeygenTest(MailpassCase):
+    def test_keygen(self):
+        run = mailpass(["keygen", self.key])
+        self.expect(run, 0)
+        st = os.stat(self.key)
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o600)
+        self.assertEqual(st.st_size, 32)
+        with open(self.key, "rb") as f:
+            key = f.read()
+        run = mailpass(["keygen", self.key])
+        self.expect(run, 2, err="refusing to overwrite")
+        with open(self.key, "rb") as f:
+            self.assertEqual(f.read(), key)
+        other = os.path.join(self.dir, "other.key")
+        self.expect(mailpass(["keygen", other]), 0)
+        with open(other, "rb") as f:
+            self.assertNotEqual(f.read(), key)
+
+    def test_keygen_errors(self):
+        rows = [
+            ("missing directory", os.path.join(self.dir, "no", "such", "key"), "cannot create"),
+            ("empty name", "", "non-empty"),
+        ]
+        for label, path, message in rows:
+            with self.subTest(label):
+                self.expect(mailpass(["keygen", path]), 2, err=message)
+
+
+class CheckTest(MailpassCase):
+    def clean_setup(self):
+        self.expect(self.mp("keygen", self.key), 0)
+        with open(self.conf, "a") as f:
+            f.write("apop_key = %s\n" % self.key)
+        self.add_user("alice", "Check pass 1")
+        self.add_user("bob", "Check pass 2")
+        self.expect(self.mp("user", "apop", "alice", stdin=APOP_SECRET), 0)
+        os.chmod(self.store, 0o640)
+
+    def test_clean(self):
+        self.clean_setup()
+        run = self.mp("check")
+        self.expect(run, 0, "0 errors, 0 warnings")
+        self.assertNotIn("error:", run.stdout)
+
+    def test_findings(self):
+        rows = [
+            # label, change, want exit, want output
+            ("group-writable store", lambda: os.chmod(self.store, 0o660), 2,
+             "chmod 0640 " + self.store),
+            ("world-writable store", lambda: os.chmod(self.store, 0o666), 2,
+             "chmod 0640 " + self.store),
+            ("world-readable store", lambda: os.chmod(self.store, 0o644), 0,
+             "warning: store file " + self.store + " is readable by others"),
+            ("key readable by group", lambda: os.chmod(self.key, 0o640), 2,
+             "chmod 0600 " + self.key),
+            ("key of 31 bytes", lambda: self.rewrite(self.key, b"k" * 31), 2,
+             "not exactly 32"),
+            ("key missing", lambda: os.unlink(self.key), 2, "mailpass keygen"),
+            ("malformed line", lambda: self.append(self.store, "no colon here\n"), 2,
+             "line 3"),
+            ("duplicate user", lambda: self.append(self.store, "alice:{PLAIN}x\n"), 2,
+             "user alice appears on lines 1 and 3"),
+            ("unknown scheme", lambda: self.append(self.store, "carol:{NOPE}xyz\n"), 2,
+             "line 3: user carol: unknown password scheme"),
+            ("store missing", lambda: os.unlink(self.store), 2, "does not exist"),
+            ("no apop_key for sealed secrets", lambda: self.write_conf("mailpass.conf"), 2,
+             "no apop_key"),
+            ("broken config", lambda: self.append(self.conf, "scheme = NOPE\n"), 2,
+             "line 6"),
+        ]
+        for label, change, code, message in rows:
+            with self.subTest(label):
+                shutil.rmtree(self.dir)
+                os.mkdir(self.dir, 0o700)
+                self.conf = self.write_conf("mailpass.conf")
+                self.clean_setup()
+                change()
+                run = self.mp("check")
+                self.expect(run, code, message)
+                self.assertRegex(run.stdout, r"\d+ errors?, \d+ warnings?\n$")
+
+    @staticmethod
+    def rewrite(path, data):
+        with open(path, "wb") as f:
+            f.write(data)
+
+    @staticmethod
+    def append(path, text):
+        with open(path, "a") as f:
+            f.write(text)
+
+
+class MissingConfigTest(MailpassCase):
+    def test_store_commands(self):
+        missing = os.path.join(self.dir, "absent.conf")
+        rows = [
+            ("verify", ["verify", "alice"], "Missing conf pass\n"),
+            ("apop", ["apop", "alice", APOP_TIMESTAMP, APOP_DIGEST], ""),
+            ("user add", ["user", "add", "alice"], "Missing conf pass\n"),
+            ("user passwd", ["user", "passwd", "alice"], "Missing conf pass\n"),
+            ("user del", ["user", "del", "alice"], ""),
+            ("user list", ["user", "list"], ""),
+            ("user show", ["user", "show", "alice"], ""),
+            ("user apop", ["user", "apop", "alice"], APOP_SECRET + "\n"),
+            ("check", ["check"], ""),
+        ]
+        for label, args, stdin in rows:
+            with self.subTest(label):
+                run = mailpass(["-c", missing] + args, stdin)
+                self.expect(run, 2)
+                self.assertIn(missing, run.stdout + run.stderr)
+                self.assertIn("does not exist", run.stdout + run.stderr)
+                self.assertFalse(os.path.exists(self.store))
+
+    def test_unreadable_store_path(self):
+        bad = self.write_file("bad.conf", "store = file:relative/path\n")
+        run = self.mp("user", "list", conf=bad)
+        self.expect(run, 2, err="absolute path")
+
+
+class LeakTest(unittest.TestCase):
+    """Runs last: no secret given to mailpass appears in any of its outputs."""
+
+    def test_no_secret_in_output(self):
+        self.assertGreater(len(OUTPUTS), 50)
+        self.assertIn(APOP_SECRET.encode(), SECRETS)
+        for secret in sorted(SECRETS - PRINTED_ON_PURPOSE):
+            for label, out, err in OUTPUTS:
+                with self.subTest(command=label, secret=secret[:40]):
+                    self.assertNotIn(secret, out)
+                    self.assertNotIn(secret, err)
+
+
+def test_id(test):
+    """The test method a result entry belongs to (a subtest counts for its test)."""
+    return getattr(test, "test_case", test).id()
+
+
+def main():
+    if not BIN or not os.access(BIN, os.X_OK):
+        print("MAILPASS_BIN must name the mailpass binary (got %r)" % BIN)
+        print("0 passed, 1 failed")
+        return 1
+    loader = unittest.TestLoader()
+    suite = unittest.TestSuite()
+    for case in (HelpTest, HashTest, VerifyHashTest, UserTest, ApopTest, KeygenTest,
+                 CheckTest, MissingConfigTest):
+        suite.addTests(loader.loadTestsFromTestCase(case))
+    suite.addTest(LeakTest("test_no_secret_in_output"))
+
+    result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
+    failed = {test_id(t) for t, _ in result.failures + result.errors}
+    failed |= {test_id(t) for t in result.unexpectedSuccesses}
+    skipped = {test_id(t) for t, _ in result.skipped} - failed
+    passed = result.testsRun - len(failed) - len(skipped)
+    summary = "%d passed, %d failed" % (passed, len(failed))
+    if skipped:
+        summary += ", %d skipped" % len(skipped)
+    print(summary)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
