@@ -44,6 +44,26 @@ dir_of(const char *path)
 	return dir;
 }
 
+/*
+ * lock_follow_file - give the lock file the owner, group and read/write
+ * mode bits of the file it guards, where this process may, so that whoever
+ * may write the file (a non-root auth worker, say) may also lock it.
+ * Failure is harmless: it only keeps the lock file as it was.
+ */
+static void
+lock_follow_file(int lock_fd, const struct stat *lock_st, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	if ((lock_st->st_uid != st.st_uid || lock_st->st_gid != st.st_gid) &&
+	    fchown(lock_fd, st.st_uid, st.st_gid) != 0)
+		return;
+	if ((lock_st->st_mode & 07777) != (st.st_mode & 0666))
+		(void)fchmod(lock_fd, st.st_mode & 0666);
+}
+
 enum mp_result
 mp_atomic_lock(const char *path, int *fd_r, const char **reason_r)
 {
@@ -89,6 +109,7 @@ mp_atomic_lock(const char *path, int *fd_r, const char **reason_r)
 		*reason_r = "the lock file is not a regular file";
 		goto done;
 	}
+	lock_follow_file(fd, &st, path);
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
 			*reason_r = "cannot lock the lock file";

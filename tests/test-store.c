@@ -772,9 +772,17 @@ test_edit_modes(void)
 			fprintf(stderr, "\n  %s: got mode %04o, want %04o\n", rows[i].label,
 				(unsigned int)(st.st_mode & 07777), (unsigned int)rows[i].want);
 		CU_ASSERT((st.st_mode & 07777) == rows[i].want);
-		/* The lock file stays, private to the owner. */
-		CU_ASSERT(lstat(f.lock_path, &st) == 0 && S_ISREG(st.st_mode) &&
-			  (st.st_mode & 0077) == 0);
+		/*
+		 * The lock file stays: it follows an existing store's read/write
+		 * bits (so whoever may write the store may lock it), and is
+		 * private to the owner when the store did not exist yet.
+		 */
+		CU_ASSERT(lstat(f.lock_path, &st) == 0 && S_ISREG(st.st_mode));
+		if (rows[i].mode != 0) {
+			CU_ASSERT((st.st_mode & 07777) == (rows[i].mode & 0666));
+		} else {
+			CU_ASSERT((st.st_mode & 0077) == 0);
+		}
 		umask(old_umask);
 		fixture_done(&f);
 	}

@@ -1,0 +1,292 @@
+/*
+ * pam_mailpass.c - the Linux-PAM adapter: option parsing, the conversation
+ * (through pam_get_authtok), the mapping of core results to PAM codes, and
+ * logging through pam_syslog.  Every decision is the core's.
+ *
+ * Options: conf=PATH debug use_first_pass try_first_pass nullok no_rehash
+ * (use_first_pass and try_first_pass are read by pam_get_authtok itself).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#define PAM_SM_AUTH
+#define PAM_SM_ACCOUNT
+#define PAM_SM_PASSWORD
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include <security/pam_modutil.h>
+
+#include "auth.h"
+#include "mp-limits.h"
+
+#define MP_PAM_EXPORT __attribute__((visibility("default")))
+
+#ifndef MP_DEFAULT_CONF_PATH
+#define MP_DEFAULT_CONF_PATH "/etc/mailpass.conf"
+#endif
+
+struct options {
+	const char *conf;
+	bool debug;
+	bool nullok;
+	bool no_rehash;
+};
+
+/* Which PAM function a result is mapped for: the valid codes differ. */
+enum phase { PHASE_AUTH, PHASE_ACCOUNT, PHASE_PASSWORD };
+
+static void
+parse_options(pam_handle_t *pamh, int argc, const char **argv, struct options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->conf = MP_DEFAULT_CONF_PATH;
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (strncmp(arg, "conf=", 5) == 0 && arg[5] != '\0')
+			opts->conf = arg + 5;
+		else if (strcmp(arg, "debug") == 0)
+			opts->debug = true;
+		else if (strcmp(arg, "nullok") == 0)
+			opts->nullok = true;
+		else if (strcmp(arg, "no_rehash") == 0)
+			opts->no_rehash = true;
+		else if (strcmp(arg, "use_first_pass") == 0 || strcmp(arg, "try_first_pass") == 0 ||
+			 strcmp(arg, "use_authtok") == 0)
+			;	/* pam_get_authtok reads these itself */
+		else
+			pam_syslog(pamh, LOG_ERR, "unknown option ignored: %s", arg);
+	}
+}
+
+/* to_pam - the one mapping of core results to PAM codes. */
+static int
+to_pam(enum mp_result result, enum phase phase)
+{
+	switch (result) {
+	case MP_OK:
+		return PAM_SUCCESS;
+	case MP_MISMATCH:
+		return PAM_AUTH_ERR;
+	case MP_USER_UNKNOWN:
+		return PAM_USER_UNKNOWN;
+	case MP_DISABLED:
+		return phase == PHASE_AUTH ? PAM_AUTH_ERR : PAM_PERM_DENIED;
+	case MP_MALFORMED:
+		return phase == PHASE_PASSWORD ? PAM_AUTHTOK_ERR : PAM_AUTH_ERR;
+	case MP_UNAVAILABLE:
+		return phase == PHASE_PASSWORD ? PAM_AUTHTOK_ERR : PAM_AUTHINFO_UNAVAIL;
+	case MP_INTERNAL:
+		return PAM_BUF_ERR;
+	}
+	return PAM_SERVICE_ERR;
+}
+
+/*
+ * log_safe - a copy of untrusted text fit for one log line: bytes outside
+ * printable ASCII become '?', and text longer than the buffer ends in "...".
+ */
+static const char *
+log_safe(const char *text, char *buf, size_t size)
+{
+	size_t i;
+
+	if (text == NULL)
+		return "-";
+	for (i = 0; text[i] != '\0' && i + 1 < size; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		buf[i] = c > 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	buf[i] = '\0';
+	if (text[i] != '\0' && size > 4)
+		memcpy(buf + size - 4, "...", 4);
+	return buf;
+}
+
+/* log_outcome - one line per decision: service, user, rhost, result, reason; never a secret. */
+static void
+log_outcome(pam_handle_t *pamh, const struct options *opts, const char *what,
+	    const char *user, enum mp_result result, const char *reason)
+{
+	const void *service = NULL, *rhost = NULL;
+	char user_buf[MP_USER_MAX + 1], rhost_buf[256];
+	int priority = result == MP_OK ? LOG_INFO : LOG_NOTICE;
+
+	if (result == MP_OK && !opts->debug && strcmp(what, "authenticate") != 0 &&
+	    strcmp(what, "chauthtok") != 0)
+		return;	/* checks that pass are only worth a line in debug mode */
+	if (result == MP_UNAVAILABLE || result == MP_INTERNAL)
+		priority = LOG_ERR;
+	(void)pam_get_item(pamh, PAM_SERVICE, &service);
+	(void)pam_get_item(pamh, PAM_RHOST, &rhost);
+	pam_syslog(pamh, priority, "%s: service=%s user=%s rhost=%s: %s (%s)", what,
+		   service != NULL ? (const char *)service : "-",
+		   log_safe(user, user_buf, sizeof(user_buf)),
+		   log_safe(rhost, rhost_buf, sizeof(rhost_buf)),
+		   mp_result_name(result), reason != NULL && *reason != '\0' ? reason : "-");
+}
+
+static enum mp_result
+open_auth(pam_handle_t *pamh, const struct options *opts, struct mp_auth **auth_r)
+{
+	char error[MP_ERROR_MAX];
+	enum mp_result result;
+
+	result = mp_auth_open(opts->conf, auth_r, error, sizeof(error));
+	if (result != MP_OK) {
+		pam_syslog(pamh, LOG_ERR, "cannot use %s: %s", opts->conf, error);
+		/* A configuration with an error is as unusable as a missing one. */
+		if (result != MP_INTERNAL)
+			result = MP_UNAVAILABLE;
+	}
+	return result;
+}
+
+static int
+get_user(pam_handle_t *pamh, const char **user_r)
+{
+	int ret = pam_get_user(pamh, user_r, NULL);
+
+	if (ret != PAM_SUCCESS || *user_r == NULL || **user_r == '\0') {
+		pam_syslog(pamh, LOG_NOTICE, "cannot determine the user name");
+		return ret == PAM_SUCCESS ? PAM_USER_UNKNOWN : ret;
+	}
+	return PAM_SUCCESS;
+}
+
+MP_PAM_EXPORT int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct options opts;
+	struct mp_auth *auth = NULL;
+	const char *user = NULL, *password = NULL, *reason = "", *note = NULL;
+	char user_buf[MP_USER_MAX + 1];
+	unsigned int verify_flags = 0;
+	enum mp_result result;
+	int ret;
+
+	parse_options(pamh, argc, argv, &opts);
+	ret = get_user(pamh, &user);
+	if (ret != PAM_SUCCESS)
+		return ret;
+	ret = pam_get_authtok(pamh, PAM_AUTHTOK, &password, NULL);
+	if (ret != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_NOTICE, "cannot obtain the password: %s",
+			   pam_strerror(pamh, ret));
+		return ret;
+	}
+	if (password == NULL)
+		password = "";
+
+	result = open_auth(pamh, &opts, &auth);
+	if (result == MP_OK) {
+		if (opts.nullok && (flags & PAM_DISALLOW_NULL_AUTHTOK) == 0)
+			verify_flags |= MP_VERIFY_NULLOK;
+		if (opts.no_rehash)
+			verify_flags |= MP_VERIFY_NO_REHASH;
+		result = mp_auth_verify(auth, user, strlen(user), password, strlen(password),
+					verify_flags, &reason, &note);
+		mp_auth_close(&auth);
+	} else {
+		reason = "configuration or store unusable";
+	}
+	log_outcome(pamh, &opts, "authenticate", user, result, reason);
+	if (note != NULL && (opts.debug || strcmp(note, "rehashed") != 0))
+		pam_syslog(pamh, strcmp(note, "rehashed") == 0 ? LOG_INFO : LOG_WARNING,
+			   "rehash for user=%s: %s", log_safe(user, user_buf, sizeof(user_buf)),
+			   note);
+	return to_pam(result, PHASE_AUTH);
+}
+
+MP_PAM_EXPORT int
+pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	return PAM_SUCCESS;
+}
+
+MP_PAM_EXPORT int
+pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct options opts;
+	struct mp_auth *auth = NULL;
+	const char *user = NULL, *reason = "";
+	enum mp_result result;
+	int ret;
+
+	parse_options(pamh, argc, argv, &opts);
+	ret = get_user(pamh, &user);
+	if (ret != PAM_SUCCESS)
+		return ret;
+	result = open_auth(pamh, &opts, &auth);
+	if (result == MP_OK) {
+		result = mp_auth_account(auth, user, strlen(user), &reason);
+		mp_auth_close(&auth);
+	} else {
+		reason = "configuration or store unusable";
+	}
+	log_outcome(pamh, &opts, "account", user, result, reason);
+	return to_pam(result, PHASE_ACCOUNT);
+}
+
+/* chauthtok_prelim - may this caller change the password?  Root may; others prove the old one. */
+static int
+chauthtok_prelim(pam_handle_t *pamh, const struct options *opts, struct mp_auth *auth,
+		 const char *user)
+{
+	const char *old = NULL, *reason = "", *note = NULL;
+	enum mp_result result;
+	int ret;
+
+	if (getuid() == 0) {
+		result = mp_auth_account(auth, user, strlen(user), &reason);
+		if (result == MP_DISABLED)
+			result = MP_OK;	/* root may reset a locked account */
+	} else {
+		ret = pam_get_authtok(pamh, PAM_OLDAUTHTOK, &old, NULL);
+		if (ret != PAM_SUCCESS)
+			return ret;
+		result = mp_auth_verify(auth, user, strlen(user), old != NULL ? old : "",
+					old != NULL ? strlen(old) : 0, MP_VERIFY_NO_REHASH,
+					&reason, &note);
+	}
+	log_outcome(pamh, opts, "chauthtok check", user, result, reason);
+	return result == MP_OK ? PAM_SUCCESS : to_pam(result, PHASE_PASSWORD);
+}
+
+MP_PAM_EXPORT int
+pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct options opts;
+	struct mp_auth *auth = NULL;
+	const char *user = NULL, *password = NULL, *reason = "";
+	enum mp_result result;
+	int ret;
+
+	parse_options(pamh, argc, argv, &opts);
+	ret = get_user(pamh, &user);
+	if (ret != PAM_SUCCESS)
+		return ret;
+	result = open_auth(pamh, &opts, &auth);
+	if (result != MP_OK)
+		return to_pam(result, PHASE_PASSWORD);
+
+	if ((flags & PAM_PRELIM_CHECK) != 0) {
+		ret = chauthtok_prelim(pamh, &opts, auth, user);
+		mp_auth_close(&auth);
+		return ret;
+	}
+	ret = pam_get_authtok(pamh, PAM_AUTHTOK, &password, NULL);
+	if (ret != PAM_SUCCESS) {
+		mp_auth_close(&auth);
+		return ret;
+	}
+	result = mp_auth_set_password(auth, user, strlen(user), password != NULL ? password : "",
+				      password != NULL ? strlen(password) : 0, false, &reason);
+	mp_auth_close(&auth);
+	log_outcome(pamh, &opts, "chauthtok", user, result, reason);
+	return to_pam(result, PHASE_PASSWORD);
+}
