@@ -22,6 +22,11 @@ Standard library only.  What is here:
                       appends to (MAILPASS_SYSLOG_FILE)
   make_certificate    a self-signed certificate made with openssl
   PamService          a service file in /etc/pam.d, created and removed
+  ReplacedFile        a system file replaced for a test and put back (or
+                      created and removed when there was none)
+  unix_socket_open,
+  Server.wait_unix_socket
+                      a Unix stream socket that accepts connections
   run                 a command with a timeout and its output captured
   find_secrets        which secrets appear in a text
 
@@ -244,6 +249,19 @@ def can_bind(address):
         return False
 
 
+def unix_socket_open(path, timeout=1.0):
+    """Whether a stream socket at path accepts connections."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(path)
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
 class ServerError(Exception):
     pass
 
@@ -295,6 +313,18 @@ class Server:
             time.sleep(0.1)
         raise ServerError("%s did not listen on %s:%d within %d s" % (
             self.name, host, port, timeout))
+
+    def wait_unix_socket(self, path, timeout=WAIT_TIMEOUT):
+        """Wait until the stream socket at path accepts connections; raise ServerError if not."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise ServerError("%s exited with %s before listening on %s: %s" % (
+                    self.name, self.proc.returncode, path, self.output().strip()[-2000:]))
+            if unix_socket_open(path):
+                return
+            time.sleep(0.1)
+        raise ServerError("%s did not listen on %s within %d s" % (self.name, path, timeout))
 
     def _group_members(self):
         """PIDs of live (non-zombie) processes in the server's process group."""
@@ -639,6 +669,77 @@ class PamService:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
             self.created = False
+        return False
+
+
+class ReplacedFile:
+    """A system file replaced by a test and put back on exit, byte for byte.
+
+    When path exists, its content, mode and owner are kept in memory and a
+    copy is written to backup_dir (so that a test killed with SIGKILL leaves
+    the original behind, next to its other files); on exit the original is
+    put back with an atomic rename, times included.  When path does not
+    exist, it is created and removed on exit.  The replacement is written
+    with mode 0644, owned by root.
+    """
+
+    def __init__(self, path, content, backup_dir):
+        self.path = path
+        self.content = content.encode() if isinstance(content, str) else content
+        self.backup_dir = backup_dir
+        self.original = None      # (bytes, mode, uid, gid, (atime, mtime)) when path existed
+        self.backup_path = None
+        self.active = False
+
+    def _install(self, data, mode, uid, gid, times=None):
+        directory = os.path.dirname(self.path)
+        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(self.path) + ".",
+                                   dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chown(tmp, uid, gid)
+            os.chmod(tmp, stat.S_IMODE(mode))
+            if times is not None:
+                os.utime(tmp, ns=times)
+            os.rename(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def __enter__(self):
+        try:
+            st = os.lstat(self.path)
+        except FileNotFoundError:
+            st = None
+        if st is not None:
+            if not stat.S_ISREG(st.st_mode):
+                raise OSError(errno.EINVAL, "not a regular file", self.path)
+            with open(self.path, "rb") as f:
+                data = f.read()
+            self.original = (data, st.st_mode, st.st_uid, st.st_gid,
+                             (st.st_atime_ns, st.st_mtime_ns))
+            self.backup_path = os.path.join(self.backup_dir,
+                                            os.path.basename(self.path) + ".orig")
+            with open(self.backup_path, "wb") as f:
+                f.write(data)
+        self.active = True
+        self._install(self.content, 0o644, 0, 0)
+        return self
+
+    def __exit__(self, *exc):
+        if not self.active:
+            return False
+        if self.original is None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+        else:
+            data, mode, uid, gid, times = self.original
+            self._install(data, mode, uid, gid, times)
+        self.active = False
         return False
 
 
