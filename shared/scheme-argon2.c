@@ -226,32 +226,37 @@ mp_argon2i_generate(const char *password, size_t password_len,
 			       data_r, data_len_r, reason_r);
 }
 
-/* argon2_needs_rehash - true unless data is of type with exactly params' cost and one lane. */
+/* target_type - the Argon2 type target generates; false for any other scheme. */
 static bool
-argon2_needs_rehash(enum argon2_type type, const unsigned char *data, size_t data_len,
-		    const struct mp_hash_params *params)
+target_type(const struct mp_scheme *target, enum argon2_type *type_r)
+{
+	if (target->generate == mp_argon2id_generate)
+		*type_r = ARGON2_TYPE_ID;
+	else if (target->generate == mp_argon2i_generate)
+		*type_r = ARGON2_TYPE_I;
+	else
+		return false;
+	return true;
+}
+
+bool
+mp_argon2_needs_rehash(const unsigned char *data, size_t data_len,
+		       const struct mp_scheme *target, const struct mp_hash_params *params)
 {
 	struct argon2_params stored;
+	enum argon2_type type;
 	const char *reason;
+	uint64_t m_kib;
 
+	if (!target_type(target, &type))
+		return false;	/* Argon2 is never replaced by another family */
 	if (argon2_parse(data, data_len, &stored, &reason) != MP_OK)
 		return false;
-	return stored.type != type ||
-		stored.t != params->argon2_opslimit ||
-		(uint64_t)stored.m_kib * 1024 != params->argon2_memlimit ||
-		stored.p != 1;
-}
-
-bool
-mp_argon2id_needs_rehash(const unsigned char *data, size_t data_len,
-			 const struct mp_hash_params *params)
-{
-	return argon2_needs_rehash(ARGON2_TYPE_ID, data, data_len, params);
-}
-
-bool
-mp_argon2i_needs_rehash(const unsigned char *data, size_t data_len,
-			const struct mp_hash_params *params)
-{
-	return argon2_needs_rehash(ARGON2_TYPE_I, data, data_len, params);
+	m_kib = params->argon2_memlimit / 1024;
+	/* Only upgrades: never Argon2id to Argon2i, never a lower cost. */
+	if ((stored.type == ARGON2_TYPE_ID && type == ARGON2_TYPE_I) ||
+	    m_kib < stored.m_kib || params->argon2_opslimit < stored.t)
+		return false;
+	return stored.type != type || m_kib != stored.m_kib ||
+		params->argon2_opslimit != stored.t || stored.p != 1;
 }

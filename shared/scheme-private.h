@@ -29,10 +29,8 @@ enum mp_result mp_argon2i_generate(const char *password, size_t password_len,
 				   const struct mp_hash_params *params,
 				   unsigned char **data_r, size_t *data_len_r,
 				   const char **reason_r);
-bool mp_argon2id_needs_rehash(const unsigned char *data, size_t data_len,
-			      const struct mp_hash_params *params);
-bool mp_argon2i_needs_rehash(const unsigned char *data, size_t data_len,
-			     const struct mp_hash_params *params);
+bool mp_argon2_needs_rehash(const unsigned char *data, size_t data_len,
+			    const struct mp_scheme *target, const struct mp_hash_params *params);
 
 /* scheme-plain.c */
 enum mp_result mp_plain_verify(const struct mp_verify_request *request,

@@ -14,14 +14,14 @@ static const struct mp_scheme scheme_table[] = {
 		.default_encoding = MP_ENCODING_NONE,
 		.verify = mp_argon2_verify,
 		.generate = mp_argon2id_generate,
-		.needs_rehash = mp_argon2id_needs_rehash,
+		.needs_rehash = mp_argon2_needs_rehash,
 	},
 	{
 		.name = "ARGON2I",
 		.default_encoding = MP_ENCODING_NONE,
 		.verify = mp_argon2_verify,
 		.generate = mp_argon2i_generate,
-		.needs_rehash = mp_argon2i_needs_rehash,
+		.needs_rehash = mp_argon2_needs_rehash,
 	},
 	{
 		.name = "ARGON2",
@@ -29,7 +29,7 @@ static const struct mp_scheme scheme_table[] = {
 		.default_encoding = MP_ENCODING_NONE,
 		.verify = mp_argon2_verify,
 		.generate = mp_argon2i_generate,
-		.needs_rehash = mp_argon2i_needs_rehash,
+		.needs_rehash = mp_argon2_needs_rehash,
 	},
 	{
 		.name = "PLAIN",

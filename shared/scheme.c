@@ -242,15 +242,17 @@ mp_scheme_needs_rehash(const char *stored, const struct mp_scheme *target,
 	const char *reason;
 	bool rehash;
 
+	target = mp_scheme_canonical(target);
+	if (target == NULL || target->weak || target->generate == NULL)
+		return false;	/* never rewrite towards a weak scheme */
 	if (mp_stored_parse(stored, strlen(stored), &parsed, &reason) != MP_OK)
 		return false;	/* only a value that verified may be replaced */
-	if (parsed.scheme->weak ||
-	    mp_scheme_canonical(parsed.scheme) != mp_scheme_canonical(target))
+	if (parsed.scheme->weak)
 		rehash = true;
 	else if (parsed.scheme->needs_rehash != NULL)
-		rehash = parsed.scheme->needs_rehash(parsed.data, parsed.data_len, params);
+		rehash = parsed.scheme->needs_rehash(parsed.data, parsed.data_len, target, params);
 	else
-		rehash = false;
+		rehash = mp_scheme_canonical(parsed.scheme) != target;
 	mp_stored_clear(&parsed);
 	return rehash;
 }

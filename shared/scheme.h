@@ -61,10 +61,13 @@ struct mp_scheme {
 				   const char **reason_r);
 
 	/*
-	 * True when data is a valid value of this scheme but was made with
-	 * parameters other than params.  NULL means "never".
+	 * True when replacing data (a value of this scheme that just verified)
+	 * by a new hash of target with params changes it and is an upgrade:
+	 * never to a weaker scheme, never to cheaper parameters.  NULL means
+	 * the default rule of mp_scheme_needs_rehash().
 	 */
 	bool (*needs_rehash)(const unsigned char *data, size_t data_len,
+			     const struct mp_scheme *target,
 			     const struct mp_hash_params *params);
 };
 
@@ -121,8 +124,12 @@ void mp_scheme_dummy_verify(const struct mp_scheme *scheme, const struct mp_hash
 
 /*
  * mp_scheme_needs_rehash - true when stored (which just verified) should be
- * replaced by a new hash of target with params: it is weak, of another
- * scheme, or made with other parameters.
+ * replaced by a new hash of target with params.  Rehash only ever upgrades:
+ * a weak value is always replaced; a strong value of another scheme is
+ * replaced by target only when target is not weak; an Argon2 value is
+ * replaced only when target's type and cost are at least its own (Argon2id
+ * over Argon2i; memory and time each at least as high) and something
+ * differs.  Unparseable values and weak targets never trigger a rewrite.
  */
 bool mp_scheme_needs_rehash(const char *stored, const struct mp_scheme *target,
 			    const struct mp_hash_params *params);

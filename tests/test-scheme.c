@@ -219,6 +219,23 @@ test_needs_rehash(void)
 					 argon2id, &cheap));
 	/* Unparseable values are never replaced. */
 	CU_ASSERT(!mp_scheme_needs_rehash("{NOPE}x", argon2id, &cheap));
+	/* Only upgrades: no cheaper cost, no Argon2id to Argon2i, no weak target. */
+	{
+		const struct mp_hash_params cheaper_t = { .argon2_opslimit = 2,
+							  .argon2_memlimit = 64 * 1024 };
+		const struct mp_hash_params cheaper_m = { .argon2_opslimit = 3,
+							  .argon2_memlimit = 32 * 1024 };
+		const struct mp_hash_params more_m_less_t = { .argon2_opslimit = 2,
+							      .argon2_memlimit = 128 * 1024 };
+
+		CU_ASSERT(!mp_scheme_needs_rehash(id, argon2id, &cheaper_t));
+		CU_ASSERT(!mp_scheme_needs_rehash(id, argon2id, &cheaper_m));
+		CU_ASSERT(!mp_scheme_needs_rehash(id, argon2id, &more_m_less_t));
+		CU_ASSERT(!mp_scheme_needs_rehash(id, argon2i, &cheap));
+		CU_ASSERT(!mp_scheme_needs_rehash(i, argon2id, &cheaper_t));
+		CU_ASSERT(!mp_scheme_needs_rehash("{PLAIN}pw", mp_scheme_find("PLAIN"), &cheap));
+		CU_ASSERT(!mp_scheme_needs_rehash(id, mp_scheme_find("PLAIN"), &cheap));
+	}
 	free(id);
 	free(i);
 }
