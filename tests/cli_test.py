@@ -560,20 +560,27 @@ class UserTest(MailpassCase):
         self.assertEqual(run.stdout, "alice\nbob\n")
 
     def test_rehash(self):
+        # Rehash only ever upgrades: a t=1 hash under a t=2 configuration.
         password = "Rehash me"
         stronger = self.write_conf("t2.conf", opslimit=2)
-        self.expect(self.mp("user", "add", "alice", stdin=password, conf=stronger), 0)
+        self.expect(self.mp("user", "add", "alice", stdin=password), 0)
         before = self.store_bytes()
-        self.assertIn(b"t=2,", before)
-        self.expect(self.mp("user", "show", "alice"), 0, "rehash: pending")
-        self.expect(self.mp("verify", "--no-rehash", "alice", stdin=password), 0, "OK")
+        self.assertIn(b"t=1,", before)
+        self.expect(self.mp("user", "show", "alice", conf=stronger), 0, "rehash: pending")
+        self.expect(self.mp("verify", "--no-rehash", "alice", stdin=password, conf=stronger),
+                    0, "OK")
         self.assertEqual(self.store_bytes(), before)
-        self.expect(self.mp("verify", "alice", stdin="Not the password"), 1)
+        self.expect(self.mp("verify", "alice", stdin="Not the password", conf=stronger), 1)
         self.assertEqual(self.store_bytes(), before)
-        self.expect(self.mp("verify", "alice", stdin=password), 0, "OK", "upgraded")
-        self.assertIn(b"t=1,", self.store_bytes())
+        self.expect(self.mp("verify", "alice", stdin=password, conf=stronger), 0, "OK",
+                    "upgraded")
+        self.assertIn(b"t=2,", self.store_bytes())
+        self.expect(self.mp("user", "show", "alice", conf=stronger), 0, "rehash: no")
+        # The cheaper configuration never takes the cost back down.
+        after = self.store_bytes()
         self.expect(self.mp("user", "show", "alice"), 0, "rehash: no")
         self.expect(self.mp("verify", "alice", stdin=password), 0, "OK")
+        self.assertEqual(self.store_bytes(), after)
 
     def test_terminal(self):
         self.add_user("alice", "Terminal old")
