@@ -164,12 +164,16 @@ mp_auxprop_store(void *glob_context, sasl_server_params_t *params, struct propct
 		 const char *user, unsigned ulen)
 {
 	/*
-	 * Read-only.  libsasl2 first calls this with ctx NULL to ask whether
-	 * storing works (sasl_setpass(), auto_transition); the answer is no.
+	 * Read-only.  libsasl2 stores through every auxprop plugin in turn and
+	 * stops at the first error, except SASL_CONSTRAINT_VIOLAT, which it
+	 * counts: so this answer lets a writable plugin beside this one
+	 * (sasldb, for saslpasswd2) do its work, and still makes the store
+	 * fail when this plugin is the only one.  libsasl2 first calls this
+	 * with ctx NULL to ask whether storing works.
 	 */
 	if (ctx != NULL && params != NULL) {
 		mp_sasl_log(params->utils, SASL_LOG_WARN,
 			    "mailpass " LABEL ": read-only; change credentials with the mailpass command");
 	}
-	return SASL_NOMECH;
+	return SASL_CONSTRAINT_VIOLAT;
 }

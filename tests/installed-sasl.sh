@@ -41,5 +41,20 @@ check "auxprop plugin named mailpass" '^Plugin "mailpass" ,[[:space:]]+API versi
 check "mechanism PLAIN from mailpass" 'SASL mechanism: PLAIN,'
 check "mechanism LOGIN from mailpass" 'SASL mechanism: LOGIN,'
 check "server mechanisms offered" 'PLAIN LOGIN'
+# The plugin is read-only, and must not stop saslpasswd2 from writing through
+# the stock sasldb plugin installed beside it.
+if command -v saslpasswd2 >/dev/null 2>&1; then
+	if printf 'Sasldb-pw-3Xc9\n' | saslpasswd2 -p -c -f "$view/sasldb2" -u example.org carol \
+		>"$view/saslpasswd2.out" 2>&1 && [ -s "$view/sasldb2" ]; then
+		passed=$((passed + 1))
+		echo "ok: saslpasswd2 writes sasldb2 with libmailpass.so installed"
+	else
+		failed=$((failed + 1))
+		echo "FAIL: saslpasswd2 with libmailpass.so installed: $(cat "$view/saslpasswd2.out")"
+	fi
+else
+	failed=$((failed + 1))
+	echo "FAIL: saslpasswd2 not installed (Debian: sasl2-bin)"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
