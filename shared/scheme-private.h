@@ -41,4 +41,83 @@ enum mp_result mp_plain_generate(const char *password, size_t password_len,
 				 unsigned char **data_r, size_t *data_len_r,
 				 const char **reason_r);
 
+/* scheme-crypt.c: every crypt(3) row (SHA512-CRYPT, ..., CRYPT) and MD5's "$1$" meaning. */
+enum mp_result mp_crypt_verify(const struct mp_verify_request *request,
+			       const unsigned char *data, size_t data_len,
+			       const char **reason_r);
+
+/*
+ * mp_crypt_is_des - true when s[0..len) has the shape of a traditional DES
+ * crypt string (13 characters of the crypt alphabet), which has no prefix
+ * for the bare-prefix table to match.
+ */
+bool mp_crypt_is_des(const char *s, size_t len);
+
+/* scheme-digest.c: unsalted and salted digests, MD5, PLAIN-TRUNC. */
+enum mp_result mp_sha1_verify(const struct mp_verify_request *request,
+			      const unsigned char *data, size_t data_len,
+			      const char **reason_r);
+enum mp_result mp_sha256_verify(const struct mp_verify_request *request,
+				const unsigned char *data, size_t data_len,
+				const char **reason_r);
+enum mp_result mp_sha512_verify(const struct mp_verify_request *request,
+				const unsigned char *data, size_t data_len,
+				const char **reason_r);
+enum mp_result mp_plain_md5_verify(const struct mp_verify_request *request,
+				   const unsigned char *data, size_t data_len,
+				   const char **reason_r);
+enum mp_result mp_plain_md4_verify(const struct mp_verify_request *request,
+				   const unsigned char *data, size_t data_len,
+				   const char **reason_r);
+enum mp_result mp_md5_verify(const struct mp_verify_request *request,
+			     const unsigned char *data, size_t data_len,
+			     const char **reason_r);
+enum mp_result mp_ssha_verify(const struct mp_verify_request *request,
+			      const unsigned char *data, size_t data_len,
+			      const char **reason_r);
+enum mp_result mp_ssha256_verify(const struct mp_verify_request *request,
+				 const unsigned char *data, size_t data_len,
+				 const char **reason_r);
+enum mp_result mp_ssha512_verify(const struct mp_verify_request *request,
+				 const unsigned char *data, size_t data_len,
+				 const char **reason_r);
+enum mp_result mp_smd5_verify(const struct mp_verify_request *request,
+			      const unsigned char *data, size_t data_len,
+			      const char **reason_r);
+enum mp_result mp_plain_trunc_verify(const struct mp_verify_request *request,
+				     const unsigned char *data, size_t data_len,
+				     const char **reason_r);
+
+/*
+ * mp_digest_raw - the raw_len bytes of a fixed-size digest, from data as
+ * Dovecot reads it: data_len == raw_len is already decoded (a .hex or .b64
+ * suffix), 2 * raw_len characters are hex, anything else is base64.
+ * Returns MP_OK or MP_MALFORMED.
+ */
+enum mp_result mp_digest_raw(const unsigned char *data, size_t data_len,
+			     unsigned char *raw, size_t raw_len, const char **reason_r);
+
+/* scheme-cram-md5.c: CRAM-MD5 and HMAC-MD5, the stored HMAC-MD5 context. */
+enum mp_result mp_cram_md5_verify(const struct mp_verify_request *request,
+				  const unsigned char *data, size_t data_len,
+				  const char **reason_r);
+
+/* scheme-digest-md5.c: DIGEST-MD5, MD5(user:realm:password). */
+enum mp_result mp_digest_md5_verify(const struct mp_verify_request *request,
+				    const unsigned char *data, size_t data_len,
+				    const char **reason_r);
+
+/* scheme-pbkdf2.c: Dovecot's PBKDF2, $1$salt$rounds$hex with HMAC-SHA1. */
+enum mp_result mp_pbkdf2_verify(const struct mp_verify_request *request,
+				const unsigned char *data, size_t data_len,
+				const char **reason_r);
+
+/* scheme-scram.c: SCRAM-SHA-1 and SCRAM-SHA-256 as Dovecot stores them. */
+enum mp_result mp_scram_sha1_verify(const struct mp_verify_request *request,
+				    const unsigned char *data, size_t data_len,
+				    const char **reason_r);
+enum mp_result mp_scram_sha256_verify(const struct mp_verify_request *request,
+				      const unsigned char *data, size_t data_len,
+				      const char **reason_r);
+
 #endif

@@ -106,6 +106,15 @@ parse_bare(const char *stored, size_t len, const struct mp_scheme **scheme_r,
 			return MP_OK;
 		}
 	}
+	/* A traditional DES crypt string has no prefix, only its shape. */
+	if (mp_crypt_is_des(stored, len)) {
+		*scheme_r = mp_scheme_find("DES-CRYPT");
+		if (*scheme_r == NULL) {
+			*reason_r = "bare DES string but no DES-CRYPT scheme";
+			return MP_INTERNAL;
+		}
+		return MP_OK;
+	}
 	*reason_r = "stored value has no {SCHEME} prefix and no known crypt prefix";
 	return MP_MALFORMED;
 }

@@ -24,6 +24,7 @@ main(void)
 	mp_test_register_secret();
 	mp_test_register_encoding();
 	mp_test_register_scheme();
+	mp_test_register_scheme_legacy();
 	mp_test_register_apop();
 	mp_test_register_apop_secret();
 	mp_test_register_conf();

@@ -20,6 +20,7 @@ void mp_test_register_result(void);
 void mp_test_register_secret(void);
 void mp_test_register_encoding(void);
 void mp_test_register_scheme(void);
+void mp_test_register_scheme_legacy(void);
 void mp_test_register_apop(void);
 void mp_test_register_apop_secret(void);
 void mp_test_register_conf(void);

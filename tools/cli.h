@@ -62,6 +62,8 @@ int cmd_apop(struct cli_context *ctx, int argc, char **argv);
 int cmd_user(struct cli_context *ctx, int argc, char **argv);
 int cmd_check(struct cli_context *ctx, int argc, char **argv);
 int cmd_keygen(struct cli_context *ctx, int argc, char **argv);
+int cmd_import(struct cli_context *ctx, int argc, char **argv);
+int cmd_audit(struct cli_context *ctx, int argc, char **argv);
 
 /* cmd_verify_hash - "verify --hash STORED" (cmd-hash.c); user may be NULL. */
 int cmd_verify_hash(struct cli_context *ctx, const char *stored, const char *user);

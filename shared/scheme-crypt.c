@@ -1,0 +1,515 @@
+/*
+ * scheme-crypt.c - crypt(3) strings: SHA512-CRYPT, SHA256-CRYPT, MD5-CRYPT,
+ * BLF-CRYPT, DES-CRYPT and CRYPT, and the bare strings of /etc/shadow and
+ * htpasswd.
+ *
+ * A crypt string names its own algorithm, so, as in Dovecot, every one of
+ * these rows verifies any crypt string: a "{SHA512-CRYPT}$1$..." that
+ * Dovecot accepts keeps working here.  The string is parsed first, with
+ * checked digits: a string of a shape no tool writes is MALFORMED, and one
+ * whose cost is above the ceilings below is refused without being computed,
+ * so that a poisoned store cannot make one login spend minutes or a
+ * gigabyte.  Only the families whose cost is checked here are computed;
+ * scrypt ("$7$"), BSDI ("_"), SunMD5 ("$md5"), "$sha1$" and NT ("$3$")
+ * strings are MALFORMED.
+ *
+ * libcrypt computes everything (crypt_rn, which is thread-safe) except
+ * Apache's "$apr1$", which it lacks: that is MD5-crypt with another magic
+ * string, composed here from Nettle's MD5.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <crypt.h>
+#include <nettle/md5.h>
+#include <sodium.h>
+
+#include "scheme-private.h"
+#include "secret.h"
+
+/*
+ * Cost ceilings.  Each admits what the tools write for everyday use, and
+ * far more, but stops at a few seconds of one core or at the memory that
+ * argon2_max_memlimit allows by default.  A later release makes them
+ * configurable.
+ */
+#define SHA_CRYPT_ROUNDS_MIN 1000	/* libcrypt raises anything lower to this */
+#define SHA_CRYPT_ROUNDS_MAX 10000000	/* about 3 s for "$6$" */
+#define BCRYPT_COST_MIN 4		/* libcrypt's minimum */
+#define BCRYPT_COST_MAX 16		/* 2^16 rounds, about 4 s */
+#define YESCRYPT_WORK_MAX (1ULL << 30)	/* 128 * N * r * p * (t + 1) bytes: 1 GiB */
+
+#define DES_LEN 13			/* 2 salt + 11 hash characters */
+#define MD5_SALT_MAX 8
+#define MD5_HASH_LEN 22
+#define SHA_SALT_MAX 16
+#define SHA256_HASH_LEN 43
+#define SHA512_HASH_LEN 86
+#define BCRYPT_TAIL_LEN 53		/* 22 salt + 31 hash characters */
+#define YESCRYPT_HASH_LEN 43
+
+#define APR1_MAGIC "$apr1$"
+#define APR1_ROUNDS 1000
+/* "$apr1$" + salt + "$" + hash */
+#define APR1_OUT_MAX (sizeof(APR1_MAGIC) - 1 + MD5_SALT_MAX + 1 + MD5_HASH_LEN)
+
+enum crypt_family {
+	CRYPT_FAMILY_DES,
+	CRYPT_FAMILY_MD5,
+	CRYPT_FAMILY_APR1,
+	CRYPT_FAMILY_SHA,
+	CRYPT_FAMILY_BCRYPT,
+	CRYPT_FAMILY_YESCRYPT,
+};
+
+static const char crypt_alphabet[] =
+	"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/* alphabet_value - the index of c in the crypt alphabet, or -1. */
+static int
+alphabet_value(unsigned char c)
+{
+	if (c == '.' || c == '/')
+		return c - '.';
+	if (c >= '0' && c <= '9')
+		return c - '0' + 2;
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 12;
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 38;
+	return -1;
+}
+
+/* alphabet_run - length of the run of crypt-alphabet characters at p. */
+static size_t
+alphabet_run(const char *p, const char *end)
+{
+	const char *s = p;
+
+	while (s < end && alphabet_value((unsigned char)*s) >= 0)
+		s++;
+	return (size_t)(s - p);
+}
+
+/* field_run - length of the field at p, up to the next '$' or the end. */
+static size_t
+field_run(const char *p, const char *end)
+{
+	const char *dollar = memchr(p, '$', (size_t)(end - p));
+
+	return (size_t)((dollar != NULL ? dollar : end) - p);
+}
+
+static bool
+expect(const char **p, const char *end, const char *literal)
+{
+	size_t len = strlen(literal);
+
+	if ((size_t)(end - *p) < len || memcmp(*p, literal, len) != 0)
+		return false;
+	*p += len;
+	return true;
+}
+
+/* parse_u32 - decimal digits without sign or leading zero, at most UINT32_MAX. */
+static bool
+parse_u32(const char **p, const char *end, uint32_t *value_r)
+{
+	const char *s = *p;
+	uint64_t value = 0;
+
+	if (s == end || *s < '0' || *s > '9')
+		return false;
+	if (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9')
+		return false;
+	while (s < end && *s >= '0' && *s <= '9') {
+		value = value * 10 + (uint64_t)(*s - '0');
+		if (value > UINT32_MAX)
+			return false;
+		s++;
+	}
+	*value_r = (uint32_t)value;
+	*p = s;
+	return true;
+}
+
+/* check_hash_tail - exactly len crypt-alphabet characters from p to end. */
+static bool
+check_hash_tail(const char *p, const char *end, size_t len)
+{
+	return (size_t)(end - p) == len && alphabet_run(p, end) == len;
+}
+
+bool
+mp_crypt_is_des(const char *s, size_t len)
+{
+	return len == DES_LEN && alphabet_run(s, s + len) == DES_LEN;
+}
+
+/* check_md5 - "salt$hash" after "$1$" or "$apr1$". */
+static enum mp_result
+check_md5(const char *p, const char *end, const char **reason_r)
+{
+	size_t salt = field_run(p, end);
+
+	if (salt > MD5_SALT_MAX || p + salt == end) {
+		*reason_r = "MD5-crypt string has a malformed salt";
+		return MP_MALFORMED;
+	}
+	if (!check_hash_tail(p + salt + 1, end, MD5_HASH_LEN)) {
+		*reason_r = "MD5-crypt string has a malformed hash";
+		return MP_MALFORMED;
+	}
+	return MP_OK;
+}
+
+/* check_sha - "[rounds=N$]salt$hash" after "$5$" or "$6$". */
+static enum mp_result
+check_sha(const char *p, const char *end, size_t hash_len, const char **reason_r)
+{
+	uint32_t rounds;
+	size_t salt;
+
+	if (expect(&p, end, "rounds=")) {
+		if (!parse_u32(&p, end, &rounds) || !expect(&p, end, "$")) {
+			*reason_r = "SHA-crypt string has a malformed rounds= field";
+			return MP_MALFORMED;
+		}
+		if (rounds < SHA_CRYPT_ROUNDS_MIN) {
+			*reason_r = "SHA-crypt rounds below the algorithm's minimum";
+			return MP_MALFORMED;
+		}
+		if (rounds > SHA_CRYPT_ROUNDS_MAX) {
+			*reason_r = "SHA-crypt rounds above the ceiling; not computed";
+			return MP_MALFORMED;
+		}
+	}
+	salt = field_run(p, end);
+	if (salt > SHA_SALT_MAX || p + salt == end) {
+		*reason_r = "SHA-crypt string has a malformed salt";
+		return MP_MALFORMED;
+	}
+	if (!check_hash_tail(p + salt + 1, end, hash_len)) {
+		*reason_r = "SHA-crypt string has a malformed hash";
+		return MP_MALFORMED;
+	}
+	return MP_OK;
+}
+
+/* check_bcrypt - "NN$" and 53 characters after "$2a$", "$2b$", "$2x$" or "$2y$". */
+static enum mp_result
+check_bcrypt(const char *p, const char *end, const char **reason_r)
+{
+	unsigned int cost;
+
+	if (end - p < 3 || p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9' ||
+	    p[2] != '$') {
+		*reason_r = "bcrypt string has a malformed cost";
+		return MP_MALFORMED;
+	}
+	cost = (unsigned int)(p[0] - '0') * 10 + (unsigned int)(p[1] - '0');
+	if (cost < BCRYPT_COST_MIN) {
+		*reason_r = "bcrypt cost below the algorithm's minimum";
+		return MP_MALFORMED;
+	}
+	if (cost > BCRYPT_COST_MAX) {
+		*reason_r = "bcrypt cost above the ceiling; not computed";
+		return MP_MALFORMED;
+	}
+	if (!check_hash_tail(p + 3, end, BCRYPT_TAIL_LEN)) {
+		*reason_r = "bcrypt string has a malformed salt or hash";
+		return MP_MALFORMED;
+	}
+	return MP_OK;
+}
+
+/*
+ * yescrypt_uint - one variable-length number of a yescrypt parameter string:
+ * the first character's value says how many characters follow, smaller
+ * values taking fewer (libxcrypt's encoding).  min is added to the value.
+ */
+static bool
+yescrypt_uint(const char **p, const char *end, uint32_t min, uint64_t *value_r)
+{
+	const char *s = *p;
+	uint32_t start = 0, last = 47, chars = 1, bits = 0;
+	uint64_t value = min;
+	int c;
+
+	if (s == end || (c = alphabet_value((unsigned char)*s++)) < 0)
+		return false;
+	while ((uint32_t)c > last) {
+		value += (uint64_t)(last + 1 - start) << bits;
+		start = last + 1;
+		last = start + (62 - last) / 2;
+		chars++;
+		bits += 6;
+	}
+	value += (uint64_t)((uint32_t)c - start) << bits;
+	while (--chars > 0) {
+		if (s == end || (c = alphabet_value((unsigned char)*s++)) < 0)
+			return false;
+		bits -= 6;
+		value += (uint64_t)c << bits;
+	}
+	if (value > UINT32_MAX)
+		return false;
+	*value_r = value;
+	*p = s;
+	return true;
+}
+
+/* mul_capped - a * b, or cap + 1 when the product exceeds cap. */
+static uint64_t
+mul_capped(uint64_t a, uint64_t b, uint64_t cap)
+{
+	if (a != 0 && b > cap / a)
+		return cap + 1;
+	return a * b;
+}
+
+/* check_yescrypt - "params$salt$hash" after "$y$" or "$gy$". */
+static enum mp_result
+check_yescrypt(const char *p, const char *end, const char **reason_r)
+{
+	uint64_t flavor, n_log2, r, have = 0, lanes = 1, t = 0, work;
+	size_t salt;
+
+	if (!yescrypt_uint(&p, end, 0, &flavor) || !yescrypt_uint(&p, end, 1, &n_log2) ||
+	    !yescrypt_uint(&p, end, 1, &r)) {
+		*reason_r = "yescrypt string has malformed parameters";
+		return MP_MALFORMED;
+	}
+	if (p < end && *p != '$') {
+		if (!yescrypt_uint(&p, end, 1, &have) ||
+		    ((have & 1) != 0 && !yescrypt_uint(&p, end, 2, &lanes)) ||
+		    ((have & 2) != 0 && !yescrypt_uint(&p, end, 1, &t))) {
+			*reason_r = "yescrypt string has malformed parameters";
+			return MP_MALFORMED;
+		}
+		if ((have & ~(uint64_t)3) != 0) {
+			/* Upgrades (g) and ROMs: libcrypt never writes them. */
+			*reason_r = "yescrypt string uses unsupported parameters";
+			return MP_MALFORMED;
+		}
+	}
+	if (!expect(&p, end, "$")) {
+		*reason_r = "yescrypt string has malformed parameters";
+		return MP_MALFORMED;
+	}
+	/* 128 * N * r bytes of memory per lane, walked t + 1 times. */
+	work = n_log2 > 40 ? YESCRYPT_WORK_MAX + 1 : 128ULL << n_log2;
+	work = mul_capped(work, r, YESCRYPT_WORK_MAX);
+	work = mul_capped(work, lanes, YESCRYPT_WORK_MAX);
+	work = mul_capped(work, t + 1, YESCRYPT_WORK_MAX);
+	if (work > YESCRYPT_WORK_MAX) {
+		*reason_r = "yescrypt cost above the ceiling; not computed";
+		return MP_MALFORMED;
+	}
+	salt = alphabet_run(p, end);
+	if (salt == 0 || p + salt == end || p[salt] != '$') {
+		*reason_r = "yescrypt string has a malformed salt";
+		return MP_MALFORMED;
+	}
+	if (!check_hash_tail(p + salt + 1, end, YESCRYPT_HASH_LEN)) {
+		*reason_r = "yescrypt string has a malformed hash";
+		return MP_MALFORMED;
+	}
+	return MP_OK;
+}
+
+/* crypt_parse - the family of s[0..len), after checking its shape and cost. */
+static enum mp_result
+crypt_parse(const char *s, size_t len, enum crypt_family *family_r, const char **reason_r)
+{
+	const char *p = s, *end = s + len;
+
+	if (mp_crypt_is_des(s, len)) {
+		*family_r = CRYPT_FAMILY_DES;
+		return MP_OK;
+	}
+	if (expect(&p, end, "$1$")) {
+		*family_r = CRYPT_FAMILY_MD5;
+		return check_md5(p, end, reason_r);
+	}
+	if (expect(&p, end, APR1_MAGIC)) {
+		*family_r = CRYPT_FAMILY_APR1;
+		return check_md5(p, end, reason_r);
+	}
+	*family_r = CRYPT_FAMILY_SHA;
+	if (expect(&p, end, "$5$"))
+		return check_sha(p, end, SHA256_HASH_LEN, reason_r);
+	if (expect(&p, end, "$6$"))
+		return check_sha(p, end, SHA512_HASH_LEN, reason_r);
+	*family_r = CRYPT_FAMILY_BCRYPT;
+	if (expect(&p, end, "$2a$") || expect(&p, end, "$2b$") ||
+	    expect(&p, end, "$2x$") || expect(&p, end, "$2y$"))
+		return check_bcrypt(p, end, reason_r);
+	*family_r = CRYPT_FAMILY_YESCRYPT;
+	if (expect(&p, end, "$y$") || expect(&p, end, "$gy$"))
+		return check_yescrypt(p, end, reason_r);
+	*reason_r = "not a crypt string of a supported family";
+	return MP_MALFORMED;
+}
+
+/* to64 - n characters of the crypt alphabet for the low bits of v, least significant first. */
+static char *
+to64(char *out, uint32_t v, int n)
+{
+	while (n-- > 0) {
+		*out++ = crypt_alphabet[v & 0x3f];
+		v >>= 6;
+	}
+	return out;
+}
+
+/*
+ * apr1_crypt - Apache's MD5-crypt: Poul-Henning Kamp's "$1$" algorithm with
+ * the magic "$apr1$".  out receives the NUL-terminated string.
+ */
+static void
+apr1_crypt(const uint8_t *pw, size_t pw_len, const uint8_t *salt, size_t salt_len,
+	   char out[APR1_OUT_MAX + 1])
+{
+	static const uint8_t zero[1];
+	struct md5_ctx ctx, alt;
+	uint8_t final[MD5_DIGEST_SIZE];
+	char *o;
+
+	md5_init(&alt);
+	md5_update(&alt, pw_len, pw);
+	md5_update(&alt, salt_len, salt);
+	md5_update(&alt, pw_len, pw);
+	md5_digest(&alt, sizeof(final), final);
+
+	md5_init(&ctx);
+	md5_update(&ctx, pw_len, pw);
+	md5_update(&ctx, sizeof(APR1_MAGIC) - 1, (const uint8_t *)APR1_MAGIC);
+	md5_update(&ctx, salt_len, salt);
+	for (size_t left = pw_len; left > 0; left -= left > sizeof(final) ? sizeof(final) : left)
+		md5_update(&ctx, left > sizeof(final) ? sizeof(final) : left, final);
+	/* For each bit of the length: a zero byte for a one, the first password byte for a zero. */
+	for (size_t bits = pw_len; bits != 0; bits >>= 1)
+		md5_update(&ctx, 1, (bits & 1) != 0 ? zero : pw);
+	md5_digest(&ctx, sizeof(final), final);
+
+	for (unsigned int i = 0; i < APR1_ROUNDS; i++) {
+		md5_init(&ctx);
+		if ((i & 1) != 0)
+			md5_update(&ctx, pw_len, pw);
+		else
+			md5_update(&ctx, sizeof(final), final);
+		if (i % 3 != 0)
+			md5_update(&ctx, salt_len, salt);
+		if (i % 7 != 0)
+			md5_update(&ctx, pw_len, pw);
+		if ((i & 1) != 0)
+			md5_update(&ctx, sizeof(final), final);
+		else
+			md5_update(&ctx, pw_len, pw);
+		md5_digest(&ctx, sizeof(final), final);
+	}
+
+	o = out;
+	memcpy(o, APR1_MAGIC, sizeof(APR1_MAGIC) - 1);
+	o += sizeof(APR1_MAGIC) - 1;
+	memcpy(o, salt, salt_len);
+	o += salt_len;
+	*o++ = '$';
+	o = to64(o, (uint32_t)final[0] << 16 | (uint32_t)final[6] << 8 | final[12], 4);
+	o = to64(o, (uint32_t)final[1] << 16 | (uint32_t)final[7] << 8 | final[13], 4);
+	o = to64(o, (uint32_t)final[2] << 16 | (uint32_t)final[8] << 8 | final[14], 4);
+	o = to64(o, (uint32_t)final[3] << 16 | (uint32_t)final[9] << 8 | final[15], 4);
+	o = to64(o, (uint32_t)final[4] << 16 | (uint32_t)final[10] << 8 | final[5], 4);
+	o = to64(o, final[11], 2);
+	*o = '\0';
+
+	sodium_memzero(final, sizeof(final));
+	sodium_memzero(&ctx, sizeof(ctx));
+	sodium_memzero(&alt, sizeof(alt));
+}
+
+static enum mp_result
+apr1_verify(const struct mp_verify_request *request, const char *stored, size_t stored_len,
+	    const char **reason_r)
+{
+	const char *salt = stored + sizeof(APR1_MAGIC) - 1;
+	char out[APR1_OUT_MAX + 1];
+	bool equal;
+
+	apr1_crypt((const uint8_t *)request->password, request->password_len,
+		   (const uint8_t *)salt, field_run(salt, stored + stored_len), out);
+	equal = mp_secret_equal(out, strlen(out), stored, stored_len);
+	sodium_memzero(out, sizeof(out));
+	if (!equal) {
+		*reason_r = "password mismatch";
+		return MP_MISMATCH;
+	}
+	return MP_OK;
+}
+
+static enum mp_result
+libcrypt_verify(const struct mp_verify_request *request, const char *stored, size_t stored_len,
+		const char **reason_r)
+{
+	struct crypt_data *data;
+	const char *out;
+	enum mp_result result;
+
+	/* libcrypt refuses longer passphrases; no stored string can match one. */
+	if (request->password_len >= CRYPT_MAX_PASSPHRASE_SIZE) {
+		*reason_r = "password longer than crypt(3) accepts";
+		return MP_MISMATCH;
+	}
+	/* About 32 KiB: on the heap, since threaded servers may have small stacks. */
+	data = calloc(1, sizeof(*data));
+	if (data == NULL) {
+		*reason_r = "out of memory";
+		return MP_INTERNAL;
+	}
+	errno = 0;
+	out = crypt_rn(request->password, stored, data, (int)sizeof(*data));
+	if (out == NULL || out[0] == '*') {
+		if (errno == ENOMEM) {
+			*reason_r = "out of memory computing crypt(3)";
+			result = MP_INTERNAL;
+		} else {
+			*reason_r = "libcrypt cannot compute this crypt string";
+			result = MP_MALFORMED;
+		}
+	} else if (mp_secret_equal(out, strlen(out), stored, stored_len)) {
+		result = MP_OK;
+	} else {
+		*reason_r = "password mismatch";
+		result = MP_MISMATCH;
+	}
+	mp_secret_free(&data, sizeof(*data));
+	return result;
+}
+
+enum mp_result
+mp_crypt_verify(const struct mp_verify_request *request, const unsigned char *data,
+		size_t data_len, const char **reason_r)
+{
+	const char *stored = (const char *)data;
+	enum crypt_family family;
+	enum mp_result result;
+
+	/* data is NUL-terminated by mp_decode(); a NUL inside is malformed. */
+	if (strlen(stored) != data_len) {
+		*reason_r = "crypt string contains a NUL byte";
+		return MP_MALFORMED;
+	}
+	result = crypt_parse(stored, data_len, &family, reason_r);
+	if (result != MP_OK)
+		return result;
+	if (memchr(request->password, '\0', request->password_len) != NULL) {
+		*reason_r = "password contains a NUL byte";
+		return MP_MALFORMED;
+	}
+	if (family == CRYPT_FAMILY_APR1)
+		return apr1_verify(request, stored, data_len, reason_r);
+	return libcrypt_verify(request, stored, data_len, reason_r);
+}

@@ -1,0 +1,104 @@
+/*
+ * scheme-pbkdf2.c - Dovecot's PBKDF2: "$1$salt$rounds$hash", where hash is
+ * the hex of 20 bytes of PBKDF2-HMAC-SHA1 of the password, with the salt
+ * string's bytes as the salt (Nettle's pbkdf2_hmac_sha1).  The rounds are
+ * checked digits; above PBKDF2_ROUNDS_MAX the value is refused without
+ * being computed.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <nettle/pbkdf2.h>
+#include <nettle/sha1.h>
+#include <sodium.h>
+
+#include "encoding.h"
+#include "scheme-private.h"
+#include "secret.h"
+
+/* Dovecot writes 5000; the ceiling is a few seconds of one core. */
+#define PBKDF2_ROUNDS_MAX 10000000
+#define PBKDF2_KEY_LEN SHA1_DIGEST_SIZE
+
+static bool
+expect(const char **p, const char *end, const char *literal)
+{
+	size_t len = strlen(literal);
+
+	if ((size_t)(end - *p) < len || memcmp(*p, literal, len) != 0)
+		return false;
+	*p += len;
+	return true;
+}
+
+/* parse_u32 - decimal digits without sign or leading zero, at most UINT32_MAX. */
+static bool
+parse_u32(const char **p, const char *end, uint32_t *value_r)
+{
+	const char *s = *p;
+	uint64_t value = 0;
+
+	if (s == end || *s < '0' || *s > '9')
+		return false;
+	if (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9')
+		return false;
+	while (s < end && *s >= '0' && *s <= '9') {
+		value = value * 10 + (uint64_t)(*s - '0');
+		if (value > UINT32_MAX)
+			return false;
+		s++;
+	}
+	*value_r = (uint32_t)value;
+	*p = s;
+	return true;
+}
+
+enum mp_result
+mp_pbkdf2_verify(const struct mp_verify_request *request, const unsigned char *data,
+		 size_t data_len, const char **reason_r)
+{
+	const char *p = (const char *)data, *end = p + data_len, *salt, *dollar;
+	unsigned char *want = NULL;
+	unsigned char got[PBKDF2_KEY_LEN];
+	size_t salt_len, want_len = 0;
+	uint32_t rounds;
+	enum mp_result result;
+
+	if (!expect(&p, end, "$1$")) {
+		*reason_r = "PBKDF2 value does not start with $1$";
+		return MP_MALFORMED;
+	}
+	salt = p;
+	dollar = memchr(p, '$', (size_t)(end - p));
+	if (dollar == NULL) {
+		*reason_r = "PBKDF2 value lacks the rounds field";
+		return MP_MALFORMED;
+	}
+	salt_len = (size_t)(dollar - salt);
+	p = dollar + 1;
+	if (!parse_u32(&p, end, &rounds) || !expect(&p, end, "$") || rounds == 0) {
+		*reason_r = "PBKDF2 value has a malformed rounds field";
+		return MP_MALFORMED;
+	}
+	if (rounds > PBKDF2_ROUNDS_MAX) {
+		*reason_r = "PBKDF2 rounds above the ceiling; not computed";
+		return MP_MALFORMED;
+	}
+	if ((size_t)(end - p) != PBKDF2_KEY_LEN * 2 ||
+	    mp_decode(MP_ENCODING_HEX, p, (size_t)(end - p), &want, &want_len,
+		      reason_r) != MP_OK) {
+		*reason_r = "PBKDF2 hash is not 40 hex digits";
+		return MP_MALFORMED;
+	}
+	pbkdf2_hmac_sha1(request->password_len, (const uint8_t *)request->password, rounds,
+			 salt_len, (const uint8_t *)salt, sizeof(got), got);
+	if (mp_secret_equal(got, sizeof(got), want, want_len)) {
+		result = MP_OK;
+	} else {
+		*reason_r = "password mismatch";
+		result = MP_MISMATCH;
+	}
+	sodium_memzero(got, sizeof(got));
+	mp_secret_free(&want, want_len + 1);
+	return result;
+}

@@ -1,0 +1,195 @@
+/*
+ * scheme-scram.c - SCRAM-SHA-1 and SCRAM-SHA-256 as Dovecot stores them
+ * (RFC 5802, RFC 7677): "iterations,salt,StoredKey,ServerKey" with the last
+ * three in base64.  A cleartext password verifies when
+ *
+ *	SaltedPassword = PBKDF2-HMAC-H(password, salt, iterations)
+ *	ClientKey = HMAC-H(SaltedPassword, "Client Key")
+ *	StoredKey = H(ClientKey)
+ *
+ * equals the stored StoredKey.  As in Dovecot, the password is used as it
+ * is, without SASLprep.  The iteration count is checked digits; above
+ * SCRAM_ITERATIONS_MAX the value is refused without being computed.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <nettle/hmac.h>
+#include <nettle/nettle-meta.h>
+#include <nettle/pbkdf2.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
+#include <sodium.h>
+
+#include "encoding.h"
+#include "scheme-private.h"
+#include "secret.h"
+
+/* Dovecot writes 4096; the ceiling is a few seconds of one core. */
+#define SCRAM_ITERATIONS_MAX 10000000
+#define SCRAM_DIGEST_MAX SHA256_DIGEST_SIZE
+
+struct scram_hash {
+	const struct nettle_hash *hash;
+	void (*pbkdf2)(size_t key_length, const uint8_t *key, unsigned int iterations,
+		       size_t salt_length, const uint8_t *salt, size_t length, uint8_t *dst);
+	void (*client_key)(const uint8_t *salted_password, uint8_t *client_key);
+};
+
+static void
+sha1_client_key(const uint8_t *salted_password, uint8_t *client_key)
+{
+	struct hmac_sha1_ctx ctx;
+
+	hmac_sha1_set_key(&ctx, SHA1_DIGEST_SIZE, salted_password);
+	hmac_sha1_update(&ctx, 10, (const uint8_t *)"Client Key");
+	hmac_sha1_digest(&ctx, SHA1_DIGEST_SIZE, client_key);
+	sodium_memzero(&ctx, sizeof(ctx));
+}
+
+static void
+sha256_client_key(const uint8_t *salted_password, uint8_t *client_key)
+{
+	struct hmac_sha256_ctx ctx;
+
+	hmac_sha256_set_key(&ctx, SHA256_DIGEST_SIZE, salted_password);
+	hmac_sha256_update(&ctx, 10, (const uint8_t *)"Client Key");
+	hmac_sha256_digest(&ctx, SHA256_DIGEST_SIZE, client_key);
+	sodium_memzero(&ctx, sizeof(ctx));
+}
+
+static const struct scram_hash scram_sha1 = {
+	.hash = &nettle_sha1,
+	.pbkdf2 = pbkdf2_hmac_sha1,
+	.client_key = sha1_client_key,
+};
+
+static const struct scram_hash scram_sha256 = {
+	.hash = &nettle_sha256,
+	.pbkdf2 = pbkdf2_hmac_sha256,
+	.client_key = sha256_client_key,
+};
+
+/* parse_u32 - decimal digits without sign or leading zero, at most UINT32_MAX. */
+static bool
+parse_u32(const char *s, size_t len, uint32_t *value_r)
+{
+	uint64_t value = 0;
+
+	if (len == 0 || (s[0] == '0' && len > 1))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		value = value * 10 + (uint64_t)(s[i] - '0');
+		if (value > UINT32_MAX)
+			return false;
+	}
+	*value_r = (uint32_t)value;
+	return true;
+}
+
+/* decode_key - a base64 field that must decode to exactly len bytes. */
+static bool
+decode_key(const char *s, size_t s_len, unsigned char *out, size_t len)
+{
+	unsigned char *decoded = NULL;
+	size_t decoded_len = 0;
+	const char *reason;
+	bool ok;
+
+	if (mp_decode(MP_ENCODING_BASE64, s, s_len, &decoded, &decoded_len, &reason) != MP_OK)
+		return false;
+	ok = decoded_len == len;
+	if (ok)
+		memcpy(out, decoded, len);
+	mp_secret_free(&decoded, decoded_len + 1);
+	return ok;
+}
+
+static enum mp_result
+scram_verify(const struct scram_hash *h, const struct mp_verify_request *request,
+	     const unsigned char *data, size_t data_len, const char **reason_r)
+{
+	const char *field[4], *s = (const char *)data, *end = s + data_len;
+	size_t field_len[4], digest_size = h->hash->digest_size;
+	unsigned char stored_key[SCRAM_DIGEST_MAX], server_key[SCRAM_DIGEST_MAX];
+	unsigned char salted[SCRAM_DIGEST_MAX], client_key[SCRAM_DIGEST_MAX];
+	unsigned char computed[SCRAM_DIGEST_MAX];
+	unsigned char *salt = NULL;
+	size_t salt_len = 0;
+	uint32_t iterations;
+	union {
+		struct sha1_ctx sha1;
+		struct sha256_ctx sha256;
+	} ctx;
+	enum mp_result result = MP_MALFORMED;
+
+	/* Exactly four comma-separated fields. */
+	for (unsigned int i = 0; i < 4; i++) {
+		const char *comma = memchr(s, ',', (size_t)(end - s));
+
+		if ((comma == NULL) != (i == 3)) {
+			*reason_r = "SCRAM value does not have four comma-separated fields";
+			return MP_MALFORMED;
+		}
+		field[i] = s;
+		field_len[i] = (size_t)((comma != NULL ? comma : end) - s);
+		if (comma != NULL)
+			s = comma + 1;
+	}
+	if (!parse_u32(field[0], field_len[0], &iterations) || iterations == 0) {
+		*reason_r = "SCRAM value has a malformed iteration count";
+		return MP_MALFORMED;
+	}
+	if (iterations > SCRAM_ITERATIONS_MAX) {
+		*reason_r = "SCRAM iteration count above the ceiling; not computed";
+		return MP_MALFORMED;
+	}
+	if (mp_decode(MP_ENCODING_BASE64, field[1], field_len[1], &salt, &salt_len,
+		      reason_r) != MP_OK || salt_len == 0) {
+		*reason_r = "SCRAM value has a malformed or empty salt";
+		goto out;
+	}
+	if (!decode_key(field[2], field_len[2], stored_key, digest_size) ||
+	    !decode_key(field[3], field_len[3], server_key, digest_size)) {
+		*reason_r = "SCRAM value has a malformed StoredKey or ServerKey";
+		goto out;
+	}
+
+	h->pbkdf2(request->password_len, (const uint8_t *)request->password, iterations,
+		  salt_len, salt, digest_size, salted);
+	h->client_key(salted, client_key);
+	h->hash->init(&ctx);
+	h->hash->update(&ctx, digest_size, client_key);
+	h->hash->digest(&ctx, digest_size, computed);
+	if (mp_secret_equal(computed, digest_size, stored_key, digest_size)) {
+		result = MP_OK;
+	} else {
+		*reason_r = "password mismatch";
+		result = MP_MISMATCH;
+	}
+out:
+	sodium_memzero(&ctx, sizeof(ctx));
+	sodium_memzero(salted, sizeof(salted));
+	sodium_memzero(client_key, sizeof(client_key));
+	sodium_memzero(computed, sizeof(computed));
+	sodium_memzero(stored_key, sizeof(stored_key));
+	sodium_memzero(server_key, sizeof(server_key));
+	mp_secret_free(&salt, salt_len + 1);
+	return result;
+}
+
+enum mp_result
+mp_scram_sha1_verify(const struct mp_verify_request *request, const unsigned char *data,
+		     size_t data_len, const char **reason_r)
+{
+	return scram_verify(&scram_sha1, request, data, data_len, reason_r);
+}
+
+enum mp_result
+mp_scram_sha256_verify(const struct mp_verify_request *request, const unsigned char *data,
+		       size_t data_len, const char **reason_r)
+{
+	return scram_verify(&scram_sha256, request, data, data_len, reason_r);
+}

@@ -1,0 +1,181 @@
+#ifndef MP_IMPORT_H
+#define MP_IMPORT_H
+
+/*
+ * "mailpass import": what cmd-import.c shares with the readers of each
+ * input format (import-dovecot.c, import-htpasswd.c, import-shadow.c,
+ * import-sasldb.c).
+ *
+ * A reader turns every line (or database record) of the input into one
+ * item: a record to write for a user (IMPORT_PENDING), or an item that is
+ * skipped, filtered or rejected with its reason.  cmd-import.c then decides
+ * each pending item against the store (new, replaced or left alone), writes
+ * all the changes in one atomic rewrite and reports every item that was not
+ * imported, with its line number.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "apop-secret.h"
+#include "cli.h"
+#include "conf.h"
+#include "entry.h"
+#include "scheme.h"
+
+enum import_format {
+	IMPORT_DOVECOT = 0,
+	IMPORT_HTPASSWD,
+	IMPORT_SHADOW,
+	IMPORT_SASLDB,
+};
+
+/* What became of one line of the input. */
+enum import_outcome {
+	IMPORT_PENDING = 0,	/* a valid record; the store decides */
+	IMPORT_IMPORTED,	/* a new user was added */
+	IMPORT_REPLACED,	/* an existing user was replaced (--replace) */
+	IMPORT_EXISTING,	/* the user exists and was left alone */
+	IMPORT_SKIPPED,		/* nothing to import on this line (reason given) */
+	IMPORT_FILTERED,	/* left out by --users or --min-uid */
+	IMPORT_REJECTED,	/* refused (reason given) */
+};
+#define IMPORT_OUTCOME_COUNT 7
+
+struct import_options {
+	enum import_format format;
+	const char *path;			/* FILE, or "-" for standard input */
+	bool dry_run;
+	bool replace;
+	bool apop;				/* store cleartexts as APOP secrets too */
+	const char *realm;			/* --realm (sasldb), or NULL */
+	const struct mp_scheme *default_scheme;	/* --default-scheme (dovecot), or NULL */
+	const char *passwd_path;		/* --passwd (shadow) */
+	bool min_uid_set;
+	unsigned long min_uid;			/* --min-uid (shadow) */
+	char **users;				/* --users, sorted, or NULL */
+	size_t user_count;
+};
+
+struct import_item {
+	unsigned long where;		/* line number, or record number (sasldb) */
+	char *label;			/* the record's name (sasldb authid@realm), or NULL */
+	char *user;			/* set by import_set_user(), or NULL */
+	struct mp_entry *entry;		/* the record to write while PENDING */
+
+	/*
+	 * A cleartext password that the input holds (wiped as soon as it was
+	 * used): with hash_cleartext the password field is made from it; with
+	 * --apop it becomes the APOP secret when the record has none.
+	 */
+	char *cleartext;
+	size_t cleartext_len;
+	bool hash_cleartext;
+
+	enum import_outcome outcome;
+	char *reason;			/* why SKIPPED or REJECTED; a note otherwise */
+
+	/* Filled in by cmd-import.c. */
+	bool existed;			/* in the store when the import started */
+	bool prepared;			/* line holds the record to write */
+	char *line;			/* the formatted record (secret) */
+	unsigned int store_hits;	/* lines of the store that are this user's */
+	size_t store_start, store_end;	/* the last such line, newline included */
+	unsigned long store_line_no;
+};
+
+struct import_job {
+	const struct import_options *opt;
+	const struct mp_conf *conf;
+	bool records;			/* the input is numbered in records, not lines */
+	unsigned long total;		/* lines or records read */
+	struct import_item *items;	/* in input order */
+	size_t count, alloc;
+	bool *users_seen;		/* per --users name */
+	bool progress;			/* standard error is a terminal */
+	bool progress_shown;		/* a progress line is on the terminal */
+	unsigned long long progress_ms;	/* when it was last drawn */
+	bool failed;			/* out of memory: nothing may be written */
+	void *context;			/* the reader's own state */
+};
+
+/* A reader: false after printing why the input cannot be read at all. */
+typedef bool import_reader_fn(struct import_job *job);
+
+import_reader_fn import_read_dovecot;
+import_reader_fn import_read_htpasswd;
+import_reader_fn import_read_shadow;
+import_reader_fn import_read_sasldb;
+
+/*
+ * import_item_new - a new PENDING item at the end of the job, valid until
+ * the next call.  NULL when out of memory (job->failed is set and the
+ * message printed).
+ */
+struct import_item *import_item_new(struct import_job *job, unsigned long where);
+
+/* import_reject, import_skip - set the outcome and a formatted reason. */
+void import_reject(struct import_job *job, struct import_item *item, const char *fmt, ...)
+	CLI_PRINTF(3, 4);
+void import_skip(struct import_job *job, struct import_item *item, const char *fmt, ...)
+	CLI_PRINTF(3, 4);
+
+/* import_filter - the item is left out by a filter (--users, --min-uid). */
+void import_filter(struct import_item *item);
+
+/* import_note - a note printed with the item's outcome (e.g. imported disabled). */
+void import_note(struct import_job *job, struct import_item *item, const char *fmt, ...)
+	CLI_PRINTF(3, 4);
+
+/*
+ * import_set_user - the item is a record for name[0..len).  Rejects a name
+ * the store cannot hold, and marks the item FILTERED when --users leaves it
+ * out.  Returns true when the item is still PENDING.
+ */
+bool import_set_user(struct import_job *job, struct import_item *item, const char *name,
+		     size_t len);
+
+/*
+ * import_set_cleartext - keep a copy of secret[0..len) in the item.
+ * Rejects an empty secret, one over MP_PASSWORD_MAX or one with a NUL
+ * byte (what names it in the reason).  Returns true when still PENDING.
+ */
+bool import_set_cleartext(struct import_job *job, struct import_item *item,
+			  const char *secret, size_t len, const char *what);
+
+/*
+ * import_stored_value - the value to store for value, a password field of
+ * the input: value itself when the scheme table recognises it, or a bare
+ * traditional DES string given the {DES-CRYPT} or {CRYPT} prefix when the
+ * table has such a row.  With bare_scheme, a value without "{" gets
+ * "{NAME}" first.  Returns MP_OK with a malloc'd *stored_r, or MP_MALFORMED
+ * with the reason of mp_stored_parse().
+ */
+enum mp_result import_stored_value(const char *value, const struct mp_scheme *bare_scheme,
+				   char **stored_r, const char **reason_r);
+
+/* One line of a text input: NUL-terminated, without its line end. */
+typedef void import_line_fn(struct import_job *job, struct import_item *item, char *line,
+			    size_t len);
+
+/*
+ * import_read_lines - read the text file job->opt->path (or standard input
+ * for "-") and call fn for each line, with a new item numbered by the line.
+ * Blank lines and lines starting with '#' are passed over; one '\r' before
+ * the newline is removed; a NUL byte or a line over MP_LINE_MAX is rejected
+ * without calling fn.  Returns false after printing why the file cannot be
+ * read.
+ */
+bool import_read_lines(struct import_job *job, import_line_fn *fn);
+
+/* import_progress - "\r  done/total what" on standard error when it is a terminal. */
+void import_progress(struct import_job *job, unsigned long done, unsigned long total,
+		     const char *what);
+
+/* import_progress_clear - take the progress line off the terminal. */
+void import_progress_clear(struct import_job *job);
+
+/* import_name_of_format - "dovecot", "htpasswd", ... */
+const char *import_name_of_format(enum import_format format);
+
+#endif
