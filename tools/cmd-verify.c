@@ -13,7 +13,7 @@ verify_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: mailpass [-c CONF] verify [--no-rehash] USER\n"
-		"       mailpass [-c CONF] verify --hash STORED\n"
+		"       mailpass [-c CONF] verify --hash STORED [USER]\n"
 		"\n"
 		"Read a password (without echo from a terminal, or one line from standard\n"
 		"input) and check it against USER's entry in the store, or against the\n"
@@ -25,7 +25,9 @@ verify_usage(FILE *out)
 		"scheme, unreadable store or configuration).\n"
 		"\n"
 		"  -H, --hash STORED  check against STORED instead of the store (the\n"
-		"                     configuration is optional then)\n"
+		"                     configuration is optional then); USER is needed\n"
+		"                     only by schemes salted with the user name\n"
+		"                     (DIGEST-MD5: user@realm)\n"
 		"      --no-rehash    never upgrade USER's stored hash (by default a\n"
 		"                     hash weaker than the configured scheme is replaced\n"
 		"                     after a right password when rehash = yes)\n"
@@ -77,11 +79,14 @@ cmd_verify(struct cli_context *ctx, int argc, char **argv)
 		}
 	}
 	if (stored != NULL) {
-		if (optind != argc)
-			return cli_usage_error("verify", "verify --hash takes no USER");
+		if (argc - optind > 1)
+			return cli_usage_error("verify", "verify --hash takes at most one USER");
 		if ((flags & MP_VERIFY_NO_REHASH) != 0)
 			return cli_usage_error("verify", "--no-rehash goes with USER, not --hash");
-		return cmd_verify_hash(ctx, stored, NULL);
+		user = optind < argc ? argv[optind] : NULL;
+		if (user != NULL && !cli_user_arg(user))
+			return CLI_EXIT_ERROR;
+		return cmd_verify_hash(ctx, stored, user);
 	}
 	if (argc - optind != 1)
 		return cli_usage_error("verify", "verify needs exactly one USER (or --hash STORED)");
