@@ -1,6 +1,7 @@
 /* store-file.c - the "file:" store: a Dovecot-compatible passwd-file. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "atomic-file.h"
 #include "mp-limits.h"
+#include "secret.h"
 #include "store.h"
 
 /* Mode of a store file that an edit creates. */
@@ -207,15 +209,24 @@ line_is_ignored(const struct file_line *line)
 }
 
 /*
- * line_is_users - the line is user's record: it starts with the name followed
- * by ':' or the end of the line (a record with no ':' is still the user's,
- * and broken).
+ * line_name_len - the length of the user name a record starts with: the
+ * line up to its first ':', or the whole line when it has none (such a
+ * record is still its user's, and broken).  A user name holds no ':', so
+ * this is the one user the line can belong to.
  */
+static size_t
+line_name_len(const struct file_line *line)
+{
+	const char *colon = memchr(line->text, ':', line->len);
+
+	return colon != NULL ? (size_t)(colon - line->text) : line->len;
+}
+
+/* line_is_users - the line is user's record. */
 static bool
 line_is_users(const struct file_line *line, const char *user, size_t user_len)
 {
-	return line->len >= user_len && memcmp(line->text, user, user_len) == 0 &&
-	       (line->len == user_len || line->text[user_len] == ':') &&
+	return line_name_len(line) == user_len && memcmp(line->text, user, user_len) == 0 &&
 	       !line_is_ignored(line);
 }
 
@@ -314,10 +325,6 @@ check_record(const struct mp_entry *entry, const char *user, char **line_r,
 	char *line;
 
 	*line_r = NULL;
-	if (entry == NULL) {
-		*reason_r = "edit asked to write no record";
-		return MP_INTERNAL;
-	}
 	if (entry->field_count < 2 || mp_entry_user(entry) == NULL ||
 	    strcmp(mp_entry_user(entry), user) != 0) {
 		*reason_r = "edited record names another user";
@@ -355,99 +362,334 @@ add_chunk(struct mp_atomic_chunk *chunks, size_t *count, const void *data, size_
 }
 
 /*
- * add_tail - the lines after the user's record, byte for byte, with a final
- * newline added when the file lacked one.
+ * add_tail - the lines after the last edited record, byte for byte, with a
+ * final newline added when the file lacked one.
  */
 static void
 add_tail(struct mp_atomic_chunk *chunks, size_t *count, const struct file_data *file,
 	 size_t from)
 {
+	if (file->len <= from)
+		return;
 	add_chunk(chunks, count, file->data + from, file->len - from);
-	if (file->len > from && file->data[file->len - 1] != '\n')
+	if (file->data[file->len - 1] != '\n')
 		add_chunk(chunks, count, "\n", 1);
+}
+
+/* One user of a batch as this backend handles it. */
+struct batch_user {
+	const char *name;
+	size_t name_len;
+	size_t index;			/* the position in the batch */
+	unsigned int records;		/* the store's lines that are this user's */
+	struct file_line match;		/* the last of them */
+	enum mp_edit_action action;	/* what the edit does to the store */
+	char *line;			/* the record to write (secret), or NULL */
+};
+
+/* The state of one batch, from the lock to the replace. */
+struct batch {
+	struct file_store *fs;
+	struct batch_user *users;	/* in batch order */
+	struct batch_user **by_name;	/* the ones to edit, sorted by name */
+	size_t count, editable;
+	struct file_data file;
+	mp_store_batch_fn *fn;
+	void *context;
+	struct mp_store_batch_result *results;
+};
+
+static int
+batch_user_compare(const void *a, const void *b)
+{
+	const struct batch_user *x = *(const struct batch_user *const *)a;
+	const struct batch_user *y = *(const struct batch_user *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* batch_find - the batch's user named key[0..len), or NULL. */
+static struct batch_user *
+batch_find(const struct batch *batch, const char *key, size_t len)
+{
+	size_t lo = 0, hi = batch->editable;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *name = batch->by_name[mid]->name;
+		size_t name_len = batch->by_name[mid]->name_len;
+		int cmp = memcmp(key, name, len < name_len ? len : name_len);
+
+		if (cmp == 0)
+			cmp = len < name_len ? -1 : len > name_len;
+		if (cmp == 0)
+			return batch->by_name[mid];
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/*
+ * batch_scan - find the lines of every user of the batch in one pass: the
+ * lines that line_is_users() matches, found by their name.
+ */
+static void
+batch_scan(struct batch *batch)
+{
+	struct file_line line = { .no = 0 };
+	size_t pos = 0;
+
+	while (next_line(&batch->file, &pos, &line)) {
+		struct batch_user *user;
+
+		if (line_is_ignored(&line))
+			continue;
+		user = batch_find(batch, line.text, line_name_len(&line));
+		if (user == NULL)
+			continue;
+		if (user->records < UINT_MAX)
+			user->records++;
+		user->match = line;
+	}
+}
+
+static void
+user_failed(struct mp_store_batch_result *result, enum mp_result code, const char *reason)
+{
+	result->result = code;
+	result->reason = reason != NULL ? reason : "the edit was refused";
+}
+
+/*
+ * batch_edit_user - call fn for one user and keep what it asks for.  The
+ * user's own failures go to his result; the return value is the batch's.
+ */
+static enum mp_result
+batch_edit_user(struct batch *batch, struct batch_user *user, const char **reason_r)
+{
+	struct mp_store_batch_result *result = &batch->results[user->index];
+	struct mp_entry *entry = NULL;
+	enum mp_edit_action action = MP_EDIT_KEEP;
+	const char *reason = NULL;
+	enum mp_result ret;
+
+	result->records = user->records;
+	result->line_no = user->records > 0 ? user->match.no : 0;
+	if (user->records > 1) {
+		user_failed(result, MP_MALFORMED, "user appears more than once in the store");
+		return MP_OK;
+	}
+	if (user->records == 1) {
+		ret = mp_entry_parse(user->match.text, user->match.len, &entry, &reason);
+		if (ret == MP_INTERNAL) {
+			*reason_r = reason;
+			return ret;
+		}
+		if (ret != MP_OK) {
+			user_failed(result, ret, reason);
+			return MP_OK;
+		}
+	}
+
+	ret = batch->fn(user->index, &entry, &action, batch->context, &reason);
+	if (ret != MP_OK) {
+		user_failed(result, ret, reason);
+		ret = MP_OK;
+		goto done;
+	}
+	switch (action) {
+	case MP_EDIT_KEEP:
+		break;
+	case MP_EDIT_DELETE:
+		if (user->records == 1)
+			user->action = MP_EDIT_DELETE;
+		break;
+	case MP_EDIT_WRITE:
+		if (entry == NULL) {
+			user_failed(result, MP_INTERNAL, "edit asked to write no record");
+			break;
+		}
+		ret = check_record(entry, user->name, &user->line, &reason);
+		if (ret == MP_MALFORMED) {
+			user_failed(result, ret, reason);
+			ret = MP_OK;
+		} else if (ret == MP_OK) {
+			user->action = MP_EDIT_WRITE;
+		} else {
+			*reason_r = reason;
+		}
+		break;
+	default:
+		user_failed(result, MP_INTERNAL, "unknown edit action");
+		break;
+	}
+done:
+	mp_entry_free(&entry);
+	return ret;
+}
+
+static int
+batch_line_order(const void *a, const void *b)
+{
+	const struct batch_user *x = *(const struct batch_user *const *)a;
+	const struct batch_user *y = *(const struct batch_user *const *)b;
+
+	return x->match.start < y->match.start ? -1 : x->match.start > y->match.start;
+}
+
+/*
+ * batch_write - the store with each edited user's line replaced or removed
+ * in place and the new users appended in batch order; every other byte as
+ * it was.  Nothing is written when nothing changed.
+ */
+static enum mp_result
+batch_write(struct batch *batch, const char **reason_r)
+{
+	const struct file_data *file = &batch->file;
+	struct mp_atomic_chunk *chunks = NULL;
+	struct batch_user **edited = NULL;
+	size_t n_edited = 0, n_changed = 0, n_chunks = 0, pos = 0;
+	enum mp_result result;
+
+	for (size_t i = 0; i < batch->editable; i++) {
+		struct batch_user *user = batch->by_name[i];
+
+		if (user->action == MP_EDIT_KEEP)
+			continue;
+		n_changed++;
+		if (user->records > 0)
+			batch->by_name[n_edited++] = user;
+	}
+	if (n_changed == 0)
+		return MP_OK;
+	/* by_name is done with: it now holds the edited lines, in file order. */
+	edited = batch->by_name;
+	qsort(edited, n_edited, sizeof(*edited), batch_line_order);
+	chunks = calloc(3 * n_changed + 2, sizeof(*chunks));
+	if (chunks == NULL) {
+		*reason_r = "out of memory";
+		return MP_INTERNAL;
+	}
+	for (size_t i = 0; i < n_edited; i++) {
+		add_chunk(chunks, &n_chunks, file->data + pos, edited[i]->match.start - pos);
+		if (edited[i]->action == MP_EDIT_WRITE) {
+			add_chunk(chunks, &n_chunks, edited[i]->line, strlen(edited[i]->line));
+			add_chunk(chunks, &n_chunks, "\n", 1);
+		}
+		pos = edited[i]->match.end;
+	}
+	add_tail(chunks, &n_chunks, file, pos);
+	for (size_t i = 0; i < batch->count; i++) {
+		const struct batch_user *user = &batch->users[i];
+
+		if (user->action != MP_EDIT_WRITE || user->records > 0)
+			continue;
+		add_chunk(chunks, &n_chunks, user->line, strlen(user->line));
+		add_chunk(chunks, &n_chunks, "\n", 1);
+	}
+	result = mp_atomic_replace(batch->fs->path, chunks, n_chunks,
+				   file->exists ? &file->st : NULL, FILE_STORE_NEW_MODE, reason_r);
+	free(chunks);
+	return result;
+}
+
+/*
+ * file_edit_batch - the edit of every user, single or many: lock, read,
+ * find every user's line in one pass, call fn for each user in batch order,
+ * and replace the file once.  The users are valid and distinct.
+ */
+static enum mp_result
+file_edit_batch(struct mp_store *store, const char *const *users, size_t count,
+		mp_store_batch_fn *fn, void *context, unsigned int flags,
+		struct mp_store_batch_result *results_r, const char **reason_r)
+{
+	struct batch batch = {
+		.fs = (struct file_store *)store, .count = count, .fn = fn,
+		.context = context, .results = results_r,
+	};
+	bool dry_run = (flags & MP_STORE_BATCH_DRY_RUN) != 0;
+	enum mp_result result = MP_INTERNAL;
+	int lock_fd = -1;
+
+	batch.users = calloc(count + 1, sizeof(*batch.users));
+	batch.by_name = calloc(count + 1, sizeof(*batch.by_name));
+	if (batch.users == NULL || batch.by_name == NULL) {
+		*reason_r = "out of memory";
+		goto done;
+	}
+	for (size_t i = 0; i < count; i++) {
+		batch.users[i].name = users[i];
+		batch.users[i].name_len = strlen(users[i]);
+		batch.users[i].index = i;
+		if (users[i][0] == '#') {
+			user_failed(&results_r[i], MP_MALFORMED, "a user name starting with '#' "
+				    "would be a comment in a passwd-file");
+			continue;
+		}
+		batch.by_name[batch.editable++] = &batch.users[i];
+	}
+	result = MP_OK;
+	if (batch.editable == 0)
+		goto done;
+	qsort(batch.by_name, batch.editable, sizeof(*batch.by_name), batch_user_compare);
+
+	if (!dry_run) {
+		result = mp_atomic_lock(batch.fs->path, &lock_fd, reason_r);
+		if (result != MP_OK)
+			goto done;
+	}
+	result = file_read(batch.fs->path, true, &batch.file, reason_r);
+	if (result != MP_OK)
+		goto done;
+	batch_scan(&batch);
+	for (size_t i = 0; i < count && result == MP_OK; i++) {
+		if (results_r[i].result == MP_OK)
+			result = batch_edit_user(&batch, &batch.users[i], reason_r);
+	}
+	if (result == MP_OK && !dry_run)
+		result = batch_write(&batch, reason_r);
+done:
+	for (size_t i = 0; batch.users != NULL && i < count; i++)
+		mp_secret_free_str(&batch.users[i].line);
+	free(batch.users);
+	free(batch.by_name);
+	file_data_free(&batch.file);
+	mp_atomic_unlock(&lock_fd);
+	return result;
+}
+
+/* The one user of an edit, as a batch of one. */
+struct single_edit {
+	mp_store_edit_fn *fn;
+	void *context;
+};
+
+static enum mp_result
+single_edit_fn(size_t index, struct mp_entry **entry, enum mp_edit_action *action_r,
+	       void *context, const char **reason_r)
+{
+	const struct single_edit *edit = context;
+
+	return edit->fn(entry, action_r, edit->context, reason_r);
 }
 
 static enum mp_result
 file_edit(struct mp_store *store, const char *user, mp_store_edit_fn *fn, void *context,
 	  const char **reason_r)
 {
-	struct file_store *fs = (struct file_store *)store;
-	struct file_data file = { .data = NULL };
-	struct file_line match = { .no = 0 };
-	struct mp_atomic_chunk chunks[6];
-	struct mp_entry *entry = NULL;
-	enum mp_edit_action action = MP_EDIT_KEEP;
-	enum mp_result result;
-	char *line = NULL;
-	size_t count = 0;
-	bool found;
-	int lock_fd = -1;
+	struct single_edit edit = { .fn = fn, .context = context };
+	struct mp_store_batch_result result = { .result = MP_OK };
+	enum mp_result ret;
 
-	if (user[0] == '#') {
-		*reason_r = "a user name starting with '#' would be a comment in a passwd-file";
-		return MP_MALFORMED;
-	}
-	result = mp_atomic_lock(fs->path, &lock_fd, reason_r);
-	if (result != MP_OK)
-		goto done;
-	result = file_read(fs->path, true, &file, reason_r);
-	if (result != MP_OK)
-		goto done;
-	result = find_user(&file, user, &match, &found, reason_r);
-	if (result != MP_OK)
-		goto done;
-	if (found) {
-		result = mp_entry_parse(match.text, match.len, &entry, reason_r);
-		if (result != MP_OK)
-			goto done;
-	}
-
-	*reason_r = NULL;
-	result = fn(&entry, &action, context, reason_r);
-	if (result != MP_OK) {
-		if (*reason_r == NULL)
-			*reason_r = "the edit was refused";
-		goto done;
-	}
-	switch (action) {
-	case MP_EDIT_KEEP:
-		goto done;
-	case MP_EDIT_DELETE:
-		if (!found)
-			goto done;
-		add_chunk(chunks, &count, file.data, match.start);
-		add_tail(chunks, &count, &file, match.end);
-		break;
-	case MP_EDIT_WRITE:
-		result = check_record(entry, user, &line, reason_r);
-		if (result != MP_OK)
-			goto done;
-		if (found) {
-			add_chunk(chunks, &count, file.data, match.start);
-		} else {
-			add_tail(chunks, &count, &file, 0);
-		}
-		add_chunk(chunks, &count, line, strlen(line));
-		add_chunk(chunks, &count, "\n", 1);
-		if (found)
-			add_tail(chunks, &count, &file, match.end);
-		break;
-	default:
-		*reason_r = "unknown edit action";
-		result = MP_INTERNAL;
-		goto done;
-	}
-	result = mp_atomic_replace(fs->path, chunks, count, file.exists ? &file.st : NULL,
-				   FILE_STORE_NEW_MODE, reason_r);
-done:
-	if (line != NULL) {
-		sodium_memzero(line, strlen(line));
-		free(line);
-	}
-	mp_entry_free(&entry);
-	file_data_free(&file);
-	mp_atomic_unlock(&lock_fd);
-	return result;
+	ret = file_edit_batch(store, &user, 1, single_edit_fn, &edit, 0, &result, reason_r);
+	if (ret != MP_OK)
+		return ret;
+	if (result.result != MP_OK)
+		*reason_r = result.reason;
+	return result.result;
 }
 
 static enum mp_result
@@ -499,6 +741,7 @@ const struct mp_store_ops mp_store_file_ops = {
 	.open = file_open,
 	.lookup = file_lookup,
 	.edit = file_edit,
+	.edit_batch = file_edit_batch,
 	.iterate = file_iterate,
 	.close = file_close,
 };

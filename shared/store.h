@@ -7,7 +7,8 @@
 /*
  * Credential stores.  A backend fills a struct mp_store_ops; its private
  * handle embeds struct mp_store first.  Slots a backend leaves NULL answer
- * MP_UNAVAILABLE "not supported by this store".  Adapters only ever call the
+ * MP_UNAVAILABLE "not supported by this store", except edit_batch, which
+ * falls back to edit (see mp_store_edit_batch).  Adapters only ever call the
  * mp_store_*() functions below and never know which backend they talk to.
  *
  * Locations are "BACKEND:ARGUMENT"; the first backend is "file:/path"
@@ -33,6 +34,35 @@ typedef enum mp_result mp_store_edit_fn(struct mp_entry **entry, enum mp_edit_ac
 					void *context, const char **reason_r);
 
 /*
+ * Called once per user of a batch, under the store's write lock (none in a
+ * dry run), as an mp_store_edit_fn is for one user; index is the user's
+ * position in the batch.
+ */
+typedef enum mp_result mp_store_batch_fn(size_t index, struct mp_entry **entry,
+					 enum mp_edit_action *action_r, void *context,
+					 const char **reason_r);
+
+/*
+ * mp_store_edit_batch flag: take no lock and write nothing.  The store is
+ * read as a real batch would read it (a store that does not exist yet is
+ * empty) and fn is called alike, so results_r say what the batch would do.
+ */
+#define MP_STORE_BATCH_DRY_RUN 0x01u
+
+/* What a batch did for one of its users. */
+struct mp_store_batch_result {
+	/* MP_OK, fn's failure, MP_MALFORMED for a broken or duplicated
+	   record, or the store-level error that kept the user's change out */
+	enum mp_result result;
+	const char *reason;	/* why, when result is not MP_OK; else NULL */
+	/* The user's records in the store as read (0: he had none, more than
+	   1: he is duplicated), and the number of the line of the last one, as
+	   mp_store_iterate counts lines; 0 when the store has no lines. */
+	unsigned int records;
+	unsigned long line_no;
+};
+
+/*
  * Called for each record in store order.  entry is NULL for a line that does
  * not parse; line_no and reason say where and why.  Return non-zero to stop.
  */
@@ -52,6 +82,12 @@ struct mp_store_ops {
 	/* atomic read-modify-write of one user's record */
 	enum mp_result (*edit)(struct mp_store *store, const char *user,
 			       mp_store_edit_fn *fn, void *context, const char **reason_r);
+	/* one atomic read-modify-write of several users; mp_store_edit_batch
+	   passes only valid and distinct names, and results_r zeroed */
+	enum mp_result (*edit_batch)(struct mp_store *store, const char *const *users,
+				     size_t count, mp_store_batch_fn *fn, void *context,
+				     unsigned int flags, struct mp_store_batch_result *results_r,
+				     const char **reason_r);
 	enum mp_result (*iterate)(struct mp_store *store, mp_store_iterate_fn *fn,
 				  void *context, const char **reason_r);
 	void (*close)(struct mp_store *store);
@@ -75,6 +111,34 @@ enum mp_result mp_store_edit(struct mp_store *store, const char *user,
 			     mp_store_edit_fn *fn, void *context, const char **reason_r);
 enum mp_result mp_store_iterate(struct mp_store *store, mp_store_iterate_fn *fn,
 				void *context, const char **reason_r);
+
+/*
+ * mp_store_edit_batch - one atomic read-modify-write of several users: one
+ * lock, one read, fn once per user in batch order, one replace.
+ *
+ * results_r has count slots, one per user.  A user whose name is invalid,
+ * who is listed twice in users (both are), or whose record in the store is
+ * broken or duplicated is not passed to fn and gets MP_MALFORMED.  A user
+ * for whom fn fails, or whose record fn asks to write is refused, keeps his
+ * record and gets that result.  Every other change is written in one atomic
+ * replace: new users are appended in batch order, and lines not edited
+ * stay byte for byte.  When no user changes, nothing is written.  flags: 0
+ * or MP_STORE_BATCH_DRY_RUN.
+ *
+ * Returns MP_OK, or the store-level error (MP_UNAVAILABLE, MP_INTERNAL):
+ * then nothing is written, and every user whose name passed the checks
+ * gets that error as his result.
+ *
+ * A backend that leaves the edit_batch slot NULL gets one mp_store_edit
+ * per user (a lookup and fn for a dry run), which cannot be undone: a
+ * store-level error stops it there, and the users before it keep their
+ * results and changes.  It cannot count records either: records is 1 for a
+ * user fn saw with his record, 0 otherwise, and line_no is 0.
+ */
+enum mp_result mp_store_edit_batch(struct mp_store *store, const char *const *users,
+				   size_t count, mp_store_batch_fn *fn, void *context,
+				   unsigned int flags, struct mp_store_batch_result *results_r,
+				   const char **reason_r);
 
 /* mp_store_close - close and set *store to NULL; NULL is fine. */
 void mp_store_close(struct mp_store **store);

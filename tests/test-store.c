@@ -924,6 +924,422 @@ test_edit_refused_paths(void)
 	fixture_done(&f);
 }
 
+/* ---- Batches. */
+
+#define BATCH_MAX 6
+
+/* The users of one batch, each driven by its own edit context. */
+struct batch_ctx {
+	struct edit_ctx users[BATCH_MAX];
+	size_t count;
+	size_t order[BATCH_MAX];	/* the indexes fn saw, in call order */
+	int calls;
+	bool bad_index;
+};
+
+static enum mp_result
+batch_fn(size_t index, struct mp_entry **entry, enum mp_edit_action *action_r, void *context,
+	 const char **reason_r)
+{
+	struct batch_ctx *ctx = context;
+
+	if (index >= ctx->count || ctx->calls == BATCH_MAX) {
+		ctx->bad_index = true;
+		*reason_r = "index out of range";
+		return MP_INTERNAL;
+	}
+	ctx->order[ctx->calls++] = index;
+	return edit_fn(entry, action_r, &ctx->users[index], reason_r);
+}
+
+struct batch_want {
+	const char *user;
+	enum edit_op op;
+	const char *value;
+	enum mp_result want;
+	int want_calls;
+	unsigned int want_records;
+	unsigned long want_line;
+};
+
+/* check_batch_results - every user's result, calls, records and line, and fn in batch order. */
+static void
+check_batch_results(const char *label, const struct batch_want *users, size_t count,
+		    const struct batch_ctx *ctx, const struct mp_store_batch_result *results)
+{
+	char user_label[160];
+
+	CU_ASSERT(!ctx->bad_index);
+	for (int k = 1; k < ctx->calls; k++)
+		CU_ASSERT(ctx->order[k - 1] < ctx->order[k]);
+	for (size_t j = 0; j < count; j++) {
+		snprintf(user_label, sizeof(user_label), "%s, user %zu (%s)", label, j,
+			 users[j].user != NULL ? users[j].user : "NULL");
+		MP_CHECK_RESULT(user_label, results[j].result, users[j].want);
+		if (users[j].want != MP_OK) {
+			CU_ASSERT_PTR_NOT_NULL(results[j].reason);
+		} else {
+			CU_ASSERT_PTR_NULL(results[j].reason);
+		}
+		if (ctx->users[j].calls != users[j].want_calls)
+			fprintf(stderr, "\n  %s: callback ran %d times, want %d\n", user_label,
+				ctx->users[j].calls, users[j].want_calls);
+		CU_ASSERT(ctx->users[j].calls == users[j].want_calls);
+		if (results[j].records != users[j].want_records ||
+		    results[j].line_no != users[j].want_line)
+			fprintf(stderr, "\n  %s: got %u records, line %lu; want %u, line %lu\n",
+				user_label, results[j].records, results[j].line_no,
+				users[j].want_records, users[j].want_line);
+		CU_ASSERT(results[j].records == users[j].want_records);
+		CU_ASSERT(results[j].line_no == users[j].want_line);
+	}
+}
+
+/* BASE_MID without carol's line. */
+#define BASE_MID_NO_CAROL \
+	"  \n" \
+	"#bob:{PLAIN}commented\n" \
+	"broken\n" \
+	"@LONG@\n" \
+	"crlf:{PLAIN}x\r\n"
+
+static void
+test_batch(void)
+{
+	static const struct {
+		const char *label;
+		const char *before;	/* NULL: no store file */
+		unsigned int flags;
+		size_t count;
+		struct batch_want users[BATCH_MAX];
+		enum mp_result want;
+		const char *after;	/* NULL: the same as before, not rewritten */
+	} rows[] = {
+		{ "add, replace, delete and keep", BASE, 0, 6, {
+			{ "bob", OP_SET_PASSWORD, "{PLAIN}B2", MP_OK, 1, 1, 5 },
+			{ "last", OP_DELETE, NULL, MP_OK, 1, 1, 12 },
+			{ "alice", OP_KEEP, NULL, MP_OK, 1, 1, 2 },
+			{ "dave", OP_SET_PASSWORD, "{PLAIN}d", MP_OK, 1, 0, 0 },
+			{ "erin", OP_SET_PASSWORD, "{PLAIN}e", MP_OK, 1, 0, 0 },
+			{ "zoe", OP_DELETE, NULL, MP_OK, 1, 0, 0 } },
+		  MP_OK, BASE_HEAD "bob:{PLAIN}B2\n" BASE_MID "dave:{PLAIN}d\nerin:{PLAIN}e\n" },
+		{ "new users in batch order", BASE "\n", 0, 4, {
+			{ "zoe", OP_SET_PASSWORD, "{PLAIN}z", MP_OK, 1, 0, 0 },
+			{ "carol", OP_SET_PASSWORD, "{PLAIN}C2", MP_OK, 1, 1, 7 },
+			{ "adam", OP_SET_PASSWORD, "{PLAIN}a", MP_OK, 1, 0, 0 },
+			{ "alice", OP_DELETE, NULL, MP_OK, 1, 1, 2 } },
+		  MP_OK, "# mailpass test store\n\nthis line is junk\n" BASE_BOB
+		  "  \ncarol:{PLAIN}C2::::::nologin\n#bob:{PLAIN}commented\nbroken\n@LONG@\n"
+		  "crlf:{PLAIN}x\r\n" BASE_LAST_NL
+		  "zoe:{PLAIN}z\nadam:{PLAIN}a\n" },
+		{ "broken and duplicated users stay", BASE "\nbob:{PLAIN}again\n", 0, 5, {
+			{ "bob", OP_SET_PASSWORD, "{PLAIN}x", MP_MALFORMED, 0, 2, 13 },
+			{ "broken", OP_SET_PASSWORD, "{PLAIN}x", MP_MALFORMED, 0, 1, 9 },
+			{ "crlf", OP_DELETE, NULL, MP_MALFORMED, 0, 1, 11 },
+			{ "zed", OP_DELETE, NULL, MP_MALFORMED, 0, 1, 10 },
+			{ "carol", OP_DELETE, NULL, MP_OK, 1, 1, 7 } },
+		  MP_OK, BASE_HEAD BASE_BOB BASE_MID_NO_CAROL BASE_LAST_NL "bob:{PLAIN}again\n" },
+		{ "a callback error changes only that user", BASE, 0, 3, {
+			{ "bob", OP_FAIL, NULL, MP_MISMATCH, 1, 1, 5 },
+			{ "alice", OP_SET_PASSWORD, "{PLAIN}A2", MP_OK, 1, 1, 2 },
+			{ "dave", OP_SET_PASSWORD, "{PLAIN}d", MP_OK, 1, 0, 0 } },
+		  MP_OK, "# mailpass test store\n"
+		  "alice:{PLAIN}A2:1000:1000:Alice:/home/alice:/bin/sh:apop={PLAIN}pa\n"
+		  "\nthis line is junk\n" BASE_BOB BASE_MID BASE_LAST_NL "dave:{PLAIN}d\n" },
+		{ "a refused record changes only that user", BASE, 0, 4, {
+			{ "bob", OP_OTHER_USER, NULL, MP_MALFORMED, 1, 1, 5 },
+			{ "carol", OP_WRITE_NULL, NULL, MP_INTERNAL, 1, 1, 7 },
+			{ "dave", OP_SET_PASSWORD, "a:b", MP_MALFORMED, 1, 0, 0 },
+			{ "last", OP_SET_PASSWORD, "{PLAIN}L2", MP_OK, 1, 1, 12 } },
+		  MP_OK, BASE_HEAD BASE_BOB BASE_MID "last:{PLAIN}L2\n" },
+		{ "a user twice in the batch", BASE, 0, 3, {
+			{ "bob", OP_SET_PASSWORD, "{PLAIN}x", MP_MALFORMED, 0, 0, 0 },
+			{ "dave", OP_SET_PASSWORD, "{PLAIN}d", MP_OK, 1, 0, 0 },
+			{ "bob", OP_SET_PASSWORD, "{PLAIN}y", MP_MALFORMED, 0, 0, 0 } },
+		  MP_OK, BASE "\ndave:{PLAIN}d\n" },
+		{ "invalid names", BASE, 0, 4, {
+			{ "#bob", OP_SET_PASSWORD, "{PLAIN}x", MP_MALFORMED, 0, 0, 0 },
+			{ "b b", OP_SET_PASSWORD, "{PLAIN}x", MP_MALFORMED, 0, 0, 0 },
+			{ "", OP_SET_PASSWORD, "{PLAIN}x", MP_MALFORMED, 0, 0, 0 },
+			{ NULL, OP_SET_PASSWORD, "{PLAIN}x", MP_MALFORMED, 0, 0, 0 } },
+		  MP_OK, NULL },
+		{ "nothing changes", BASE, 0, 3, {
+			{ "bob", OP_KEEP, NULL, MP_OK, 1, 1, 5 },
+			{ "zoe", OP_DELETE, NULL, MP_OK, 1, 0, 0 },
+			{ "alice", OP_FAIL, NULL, MP_MISMATCH, 1, 1, 2 } },
+		  MP_OK, NULL },
+		{ "to a missing store", NULL, 0, 3, {
+			{ "dave", OP_SET_PASSWORD, "{PLAIN}d", MP_OK, 1, 0, 0 },
+			{ "zoe", OP_DELETE, NULL, MP_OK, 1, 0, 0 },
+			{ "erin", OP_SET_PASSWORD, "{PLAIN}e", MP_OK, 1, 0, 0 } },
+		  MP_OK, "dave:{PLAIN}d\nerin:{PLAIN}e\n" },
+		{ "dry run", BASE, MP_STORE_BATCH_DRY_RUN, 4, {
+			{ "bob", OP_SET_PASSWORD, "{PLAIN}B2", MP_OK, 1, 1, 5 },
+			{ "dave", OP_SET_PASSWORD, "{PLAIN}d", MP_OK, 1, 0, 0 },
+			{ "broken", OP_SET_PASSWORD, "{PLAIN}x", MP_MALFORMED, 0, 1, 9 },
+			{ "last", OP_OTHER_USER, NULL, MP_MALFORMED, 1, 1, 12 } },
+		  MP_OK, NULL },
+		{ "dry run on a missing store", NULL, MP_STORE_BATCH_DRY_RUN, 1, {
+			{ "dave", OP_SET_PASSWORD, "{PLAIN}d", MP_OK, 1, 0, 0 } },
+		  MP_OK, NULL },
+		{ "no users", BASE, 0, 0, { { NULL } }, MP_OK, NULL },
+	};
+
+	for (size_t i = 0; i < ROWS(rows); i++) {
+		struct mp_store_batch_result results[BATCH_MAX];
+		struct batch_ctx ctx = { .count = rows[i].count };
+		const char *users[BATCH_MAX];
+		char *before = NULL, *after = NULL;
+		size_t before_len = 0, after_len = 0;
+		struct stat st_before, st_after;
+		const char *reason = NULL;
+		struct fixture f;
+
+		for (size_t j = 0; j < rows[i].count; j++) {
+			users[j] = rows[i].users[j].user;
+			ctx.users[j] = (struct edit_ctx){ .op = rows[i].users[j].op,
+							  .user = rows[i].users[j].user,
+							  .value = rows[i].users[j].value };
+		}
+		if (rows[i].before != NULL)
+			before = expand(rows[i].before, &before_len);
+		fixture_init(&f, before, before_len, 0640);
+		CU_ASSERT(before == NULL || stat(f.path, &st_before) == 0);
+
+		MP_CHECK_RESULT(rows[i].label,
+				mp_store_edit_batch(f.store, users, rows[i].count, batch_fn, &ctx,
+						    rows[i].flags, results, &reason),
+				rows[i].want);
+		check_batch_results(rows[i].label, rows[i].users, rows[i].count, &ctx, results);
+
+		if (rows[i].after != NULL) {
+			after = expand(rows[i].after, &after_len);
+			check_file(rows[i].label, f.path, after, after_len);
+		} else {
+			check_file(rows[i].label, f.path, before, before_len);
+			if (before != NULL)
+				CU_ASSERT(stat(f.path, &st_after) == 0 &&
+					  st_after.st_ino == st_before.st_ino);
+		}
+		/* A dry run takes no lock, so it creates no lock file either. */
+		if ((rows[i].flags & MP_STORE_BATCH_DRY_RUN) != 0)
+			CU_ASSERT(!exists(f.lock_path));
+		CU_ASSERT(!exists(f.tmp_path));
+		fixture_done(&f);
+		free(before);
+		free(after);
+	}
+}
+
+/* A store-level failure writes nothing and is every valid user's result. */
+static void
+test_batch_store_errors(void)
+{
+	static const char *const users[] = { "bob", "dave", "b b", "alice" };
+	struct mp_store_batch_result results[ROWS(users)];
+	struct batch_ctx ctx = { .count = ROWS(users) };
+	char target[PATH_SIZE];
+	const char *reason = NULL;
+	struct fixture f;
+
+	for (size_t j = 0; j < ROWS(users); j++)
+		ctx.users[j] = (struct edit_ctx){ .op = j == 3 ? OP_FAIL : OP_SET_PASSWORD,
+						  .user = users[j], .value = "{PLAIN}new" };
+
+	/* Before any callback: the store is a symbolic link. */
+	fixture_init(&f, NULL, 0, 0);
+	snprintf(target, sizeof(target), "%s/real", f.dir);
+	CU_ASSERT_FATAL(mp_test_write_file(target, "bob:{PLAIN}b\n", 0640));
+	CU_ASSERT_FATAL(symlink(target, f.path) == 0);
+	MP_CHECK_RESULT("batch through link",
+			mp_store_edit_batch(f.store, users, ROWS(users), batch_fn, &ctx, 0,
+					    results, &reason), MP_UNAVAILABLE);
+	CU_ASSERT(reason != NULL && strstr(reason, "symbolic link") != NULL);
+	CU_ASSERT(ctx.calls == 0);
+	for (size_t j = 0; j < ROWS(users); j++)
+		MP_CHECK_RESULT(users[j], results[j].result, j == 2 ? MP_MALFORMED : MP_UNAVAILABLE);
+	check_file("link target", target, "bob:{PLAIN}b\n", 13);
+	fixture_done(&f);
+
+	/* After the callbacks: the new file cannot be written. */
+	if (geteuid() == 0) {
+		fprintf(stderr, "\n  note: running as root, which writes into mode 0555 "
+			"directories; write-failure check not asserted\n");
+		return;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.count = ROWS(users);
+	for (size_t j = 0; j < ROWS(users); j++)
+		ctx.users[j] = (struct edit_ctx){ .op = j == 3 ? OP_FAIL : OP_SET_PASSWORD,
+						  .user = users[j], .value = "{PLAIN}new" };
+	fixture_init(&f, "alice:{PLAIN}a\nbob:{PLAIN}b\n", 28, 0640);
+	MP_CHECK_RESULT("first edit", set_password(f.store, "bob", "{PLAIN}c", &reason), MP_OK);
+	CU_ASSERT_FATAL(chmod(f.dir, 0555) == 0);
+	MP_CHECK_RESULT("read-only dir",
+			mp_store_edit_batch(f.store, users, ROWS(users), batch_fn, &ctx, 0,
+					    results, &reason), MP_UNAVAILABLE);
+	CU_ASSERT(reason != NULL && strstr(reason, "temporary") != NULL);
+	CU_ASSERT(ctx.calls == 3);
+	for (size_t j = 0; j < ROWS(users); j++)
+		MP_CHECK_RESULT(users[j], results[j].result, j == 2 ? MP_MALFORMED : MP_UNAVAILABLE);
+	check_file("read-only dir", f.path, "alice:{PLAIN}a\nbob:{PLAIN}c\n", 28);
+	CU_ASSERT(chmod(f.dir, 0755) == 0);
+	CU_ASSERT(!exists(f.tmp_path));
+	fixture_done(&f);
+
+	/* Arguments the caller got wrong. */
+	MP_CHECK_RESULT("no store", mp_store_edit_batch(NULL, users, 1, batch_fn, &ctx, 0,
+							results, &reason), MP_INTERNAL);
+	fixture_init(&f, NULL, 0, 0);
+	MP_CHECK_RESULT("no callback", mp_store_edit_batch(f.store, users, 1, NULL, &ctx, 0,
+							   results, &reason), MP_INTERNAL);
+	MP_CHECK_RESULT("unknown flag", mp_store_edit_batch(f.store, users, 1, batch_fn, &ctx,
+							    0x80, results, &reason), MP_INTERNAL);
+	CU_ASSERT(!exists(f.path));
+	fixture_done(&f);
+}
+
+/*
+ * A backend without the edit_batch slot: users "old*" have a record,
+ * "broken" a broken one, "down" makes the store fail; the rest are absent.
+ */
+struct fake_store {
+	struct mp_store store;
+	int lookups, edits, writes;
+};
+
+static enum mp_result
+fake_record(const char *user, struct mp_entry **entry_r, const char **reason_r)
+{
+	*entry_r = NULL;
+	if (strcmp(user, "broken") == 0) {
+		*reason_r = "broken record";
+		return MP_MALFORMED;
+	}
+	if (strcmp(user, "down") == 0) {
+		*reason_r = "the fake store is down";
+		return MP_UNAVAILABLE;
+	}
+	if (strncmp(user, "old", 3) == 0)
+		return mp_entry_new(user, "{PLAIN}old", entry_r, reason_r);
+	*reason_r = "unknown user";
+	return MP_USER_UNKNOWN;
+}
+
+static enum mp_result
+fake_lookup(struct mp_store *store, const char *user, struct mp_entry **entry_r,
+	    const char **reason_r)
+{
+	((struct fake_store *)store)->lookups++;
+	return fake_record(user, entry_r, reason_r);
+}
+
+static enum mp_result
+fake_edit(struct mp_store *store, const char *user, mp_store_edit_fn *fn, void *context,
+	  const char **reason_r)
+{
+	struct fake_store *fake = (struct fake_store *)store;
+	struct mp_entry *entry = NULL;
+	enum mp_edit_action action = MP_EDIT_KEEP;
+	enum mp_result result;
+
+	fake->edits++;
+	result = fake_record(user, &entry, reason_r);
+	if (result != MP_OK && result != MP_USER_UNKNOWN)
+		return result;
+	result = fn(&entry, &action, context, reason_r);
+	if (result == MP_OK && action == MP_EDIT_WRITE)
+		fake->writes++;
+	mp_entry_free(&entry);
+	return result;
+}
+
+static const struct mp_store_ops fake_ops = {
+	.name = "fake",
+	.lookup = fake_lookup,
+	.edit = fake_edit,
+};
+
+static void
+test_batch_fallback(void)
+{
+	static const struct {
+		const char *label;
+		unsigned int flags;
+		size_t count;
+		struct batch_want users[BATCH_MAX];
+		enum mp_result want;
+		int want_lookups, want_edits, want_writes;
+	} rows[] = {
+		{ "one edit per user", 0, 5, {
+			{ "old1", OP_SET_PASSWORD, "{PLAIN}x", MP_OK, 1, 1, 0 },
+			{ "new1", OP_SET_PASSWORD, "{PLAIN}x", MP_MALFORMED, 0, 0, 0 },
+			{ "broken", OP_SET_PASSWORD, "{PLAIN}x", MP_MALFORMED, 0, 0, 0 },
+			{ "old2", OP_FAIL, NULL, MP_MISMATCH, 1, 1, 0 },
+			{ "new1", OP_SET_PASSWORD, "{PLAIN}y", MP_MALFORMED, 0, 0, 0 } },
+		  MP_OK, 0, 3, 1 },
+		{ "a store failure stops it", 0, 4, {
+			{ "new1", OP_SET_PASSWORD, "{PLAIN}x", MP_OK, 1, 0, 0 },
+			{ "b b", OP_SET_PASSWORD, "{PLAIN}x", MP_MALFORMED, 0, 0, 0 },
+			{ "down", OP_SET_PASSWORD, "{PLAIN}x", MP_UNAVAILABLE, 0, 0, 0 },
+			{ "new2", OP_SET_PASSWORD, "{PLAIN}x", MP_UNAVAILABLE, 0, 0, 0 } },
+		  MP_UNAVAILABLE, 0, 2, 1 },
+		{ "dry run: lookups", MP_STORE_BATCH_DRY_RUN, 4, {
+			{ "old1", OP_SET_PASSWORD, "{PLAIN}x", MP_OK, 1, 1, 0 },
+			{ "new1", OP_SET_PASSWORD, "{PLAIN}x", MP_OK, 1, 0, 0 },
+			{ "broken", OP_SET_PASSWORD, "{PLAIN}x", MP_MALFORMED, 0, 0, 0 },
+			{ "old2", OP_FAIL, NULL, MP_MISMATCH, 1, 1, 0 } },
+		  MP_OK, 4, 0, 0 },
+	};
+
+	for (size_t i = 0; i < ROWS(rows); i++) {
+		struct fake_store fake = { .store = { .ops = &fake_ops } };
+		struct mp_store_batch_result results[BATCH_MAX];
+		struct batch_ctx ctx = { .count = rows[i].count };
+		const char *users[BATCH_MAX];
+		const char *reason = NULL;
+
+		for (size_t j = 0; j < rows[i].count; j++) {
+			users[j] = rows[i].users[j].user;
+			ctx.users[j] = (struct edit_ctx){ .op = rows[i].users[j].op,
+							  .user = rows[i].users[j].user,
+							  .value = rows[i].users[j].value };
+		}
+		MP_CHECK_RESULT(rows[i].label,
+				mp_store_edit_batch(&fake.store, users, rows[i].count, batch_fn,
+						    &ctx, rows[i].flags, results, &reason),
+				rows[i].want);
+		check_batch_results(rows[i].label, rows[i].users, rows[i].count, &ctx, results);
+		if (fake.lookups != rows[i].want_lookups || fake.edits != rows[i].want_edits ||
+		    fake.writes != rows[i].want_writes)
+			fprintf(stderr, "\n  %s: got %d lookups, %d edits, %d writes; "
+				"want %d, %d, %d\n", rows[i].label, fake.lookups, fake.edits,
+				fake.writes, rows[i].want_lookups, rows[i].want_edits,
+				rows[i].want_writes);
+		CU_ASSERT(fake.lookups == rows[i].want_lookups);
+		CU_ASSERT(fake.edits == rows[i].want_edits);
+		CU_ASSERT(fake.writes == rows[i].want_writes);
+	}
+
+	/* A backend without edit or lookup cannot run a batch either way. */
+	{
+		struct mp_store empty = { .ops = &empty_ops };
+		static const char *const one[] = { "alice" };
+		struct mp_store_batch_result results[1];
+		struct batch_ctx ctx = { .count = 1 };
+		const char *reason = NULL;
+
+		for (unsigned int flags = 0; flags <= MP_STORE_BATCH_DRY_RUN; flags++) {
+			MP_CHECK_RESULT("empty backend",
+					mp_store_edit_batch(&empty, one, 1, batch_fn, &ctx, flags,
+							    results, &reason), MP_UNAVAILABLE);
+			MP_CHECK_STR("empty backend", reason, "not supported by this store");
+			MP_CHECK_RESULT("empty backend", results[0].result, MP_UNAVAILABLE);
+		}
+		CU_ASSERT(ctx.calls == 0);
+	}
+}
+
 /* ---- Iterate. */
 
 struct seen {
@@ -1308,6 +1724,102 @@ test_reader_during_rewrites(void)
 	free(text);
 }
 
+#define BATCH_USERS 10000
+
+/* The context of the big batch: every callback checks the file was not replaced yet. */
+struct big_batch {
+	const char *path;
+	ino_t inode;
+	size_t calls, replaced_early;
+};
+
+static enum mp_result
+big_batch_fn(size_t index, struct mp_entry **entry, enum mp_edit_action *action_r,
+	     void *context, const char **reason_r)
+{
+	struct big_batch *big = context;
+	char user[16], value[32];
+	struct stat st;
+
+	big->calls++;
+	if (stat(big->path, &st) != 0 || st.st_ino != big->inode)
+		big->replaced_early++;
+	snprintf(user, sizeof(user), "u%04zu", index);
+	snprintf(value, sizeof(value), "{PLAIN}b%zu", index);
+	*action_r = MP_EDIT_WRITE;
+	if (*entry == NULL)
+		return mp_entry_new(user, value, entry, reason_r);
+	return mp_entry_set_password(*entry, value, reason_r);
+}
+
+/* Each user u<i> at line i + 2 with password {PLAIN}b<i>. */
+static int
+big_check_fn(const struct mp_entry *entry, unsigned long line_no, const char *reason,
+	     void *context)
+{
+	size_t *good = context;
+	char user[16], value[32];
+	size_t i = (size_t)(line_no - 2);
+
+	snprintf(user, sizeof(user), "u%04zu", i);
+	snprintf(value, sizeof(value), "{PLAIN}b%zu", i);
+	if (entry != NULL && strcmp(mp_entry_user(entry), user) == 0 &&
+	    strcmp(mp_entry_password(entry), value) == 0)
+		(*good)++;
+	return 0;
+}
+
+/* 10,000 users in one batch: one read, one replace, every user in place. */
+static void
+test_batch_big(void)
+{
+	struct mp_store_batch_result *results = calloc(BATCH_USERS, sizeof(*results));
+	const char **users = calloc(BATCH_USERS, sizeof(*users));
+	char (*names)[16] = calloc(BATCH_USERS, sizeof(*names));
+	struct big_batch big = { .calls = 0 };
+	const char *reason = NULL;
+	struct fixture f;
+	struct stat st;
+	size_t len, good = 0, failed = 0;
+	char *text = big_store(&len);
+
+	CU_ASSERT_FATAL(results != NULL && users != NULL && names != NULL);
+	for (size_t i = 0; i < BATCH_USERS; i++) {
+		snprintf(names[i], sizeof(names[i]), "u%04zu", i);
+		users[i] = names[i];
+	}
+	/* u0000..u0999 are there (replaced in place), the others are appended. */
+	fixture_init(&f, text, len, 0640);
+	CU_ASSERT_FATAL(stat(f.path, &st) == 0);
+	big.path = f.path;
+	big.inode = st.st_ino;
+	MP_CHECK_RESULT("big batch", mp_store_edit_batch(f.store, users, BATCH_USERS,
+							 big_batch_fn, &big, 0, results, &reason),
+			MP_OK);
+	CU_ASSERT(big.calls == BATCH_USERS);
+	CU_ASSERT(big.replaced_early == 0);
+	CU_ASSERT(stat(f.path, &st) == 0 && st.st_ino != big.inode);
+	for (size_t i = 0; i < BATCH_USERS; i++) {
+		if (results[i].result != MP_OK ||
+		    results[i].records != (i < BIG_USERS ? 1u : 0u) ||
+		    results[i].line_no != (i < BIG_USERS ? i + 2 : 0))
+			failed++;
+	}
+	CU_ASSERT(failed == 0);
+	MP_CHECK_RESULT("iterate", mp_store_iterate(f.store, big_check_fn, &good, &reason),
+			MP_OK);
+	if (good != BATCH_USERS)
+		fprintf(stderr, "\n  big batch: %zu users in place, want %d\n", good,
+			BATCH_USERS);
+	CU_ASSERT(good == BATCH_USERS);
+	CU_ASSERT(!exists(f.tmp_path));
+	fixture_done(&f);
+	free(text);
+	free(names);
+	free(users);
+	free(results);
+}
+
 #define THREADS 4
 #define THREAD_LOOKUPS 300
 
@@ -1380,6 +1892,10 @@ mp_test_register_store(void)
 	CU_add_test(suite, "edit keeps the owner", test_edit_owner);
 	CU_add_test(suite, "stale temporary file", test_edit_stale_tmp);
 	CU_add_test(suite, "edits refused", test_edit_refused_paths);
+	CU_add_test(suite, "batch", test_batch);
+	CU_add_test(suite, "batch: store errors", test_batch_store_errors);
+	CU_add_test(suite, "batch of 10,000 users", test_batch_big);
+	CU_add_test(suite, "batch: backend without the slot", test_batch_fallback);
 	CU_add_test(suite, "iterate", test_iterate);
 	CU_add_test(suite, "concurrent writers", test_concurrent_writers);
 	CU_add_test(suite, "reader during rewrites", test_reader_during_rewrites);

@@ -2,16 +2,20 @@
 #define MP_IMPORT_H
 
 /*
- * "mailpass import": what cmd-import.c shares with the readers of each
- * input format (import-dovecot.c, import-htpasswd.c, import-shadow.c,
- * import-sasldb.c).
+ * "mailpass import": what cmd-import.c (the command and its options) shares
+ * with the readers of each input format (import-dovecot.c,
+ * import-htpasswd.c, import-shadow.c, import-sasldb.c) and with the files
+ * of its other steps: import-item.c (the items), import-input.c (reading
+ * text input), import-write.c (the store) and import-report.c (what the
+ * user sees).
  *
  * A reader turns every line (or database record) of the input into one
  * item: a record to write for a user (IMPORT_PENDING), or an item that is
- * skipped, filtered or rejected with its reason.  cmd-import.c then decides
- * each pending item against the store (new, replaced or left alone), writes
- * all the changes in one atomic rewrite and reports every item that was not
- * imported, with its line number.
+ * skipped, filtered or rejected with its reason.  import-write.c then
+ * decides each pending item against the store (new, replaced or left
+ * alone) and writes all the changes in one mp_store_edit_batch();
+ * import-report.c reports every item that was not imported, with its line
+ * number.
  */
 
 #include <stdbool.h>
@@ -22,6 +26,7 @@
 #include "conf.h"
 #include "entry.h"
 #include "scheme.h"
+#include "store.h"
 
 enum import_format {
 	IMPORT_DOVECOT = 0,
@@ -75,13 +80,10 @@ struct import_item {
 	enum import_outcome outcome;
 	char *reason;			/* why SKIPPED or REJECTED; a note otherwise */
 
-	/* Filled in by cmd-import.c. */
+	/* Filled in by import-write.c. */
 	bool existed;			/* in the store when the import started */
 	bool prepared;			/* line holds the record to write */
 	char *line;			/* the formatted record (secret) */
-	unsigned int store_hits;	/* lines of the store that are this user's */
-	size_t store_start, store_end;	/* the last such line, newline included */
-	unsigned long store_line_no;
 };
 
 struct import_job {
@@ -177,5 +179,55 @@ void import_progress_clear(struct import_job *job);
 
 /* import_name_of_format - "dovecot", "htpasswd", ... */
 const char *import_name_of_format(enum import_format format);
+
+/* import_item_drop_secrets - wipe and free the item's cleartext and record. */
+void import_item_drop_secrets(struct import_item *item);
+
+/* import_item_free - release everything the item holds and zero it. */
+void import_item_free(struct import_item *item);
+
+/*
+ * import_reject_duplicates - a user named by more than one line of the
+ * input is ambiguous: every one of those lines is rejected.  False when out
+ * of memory (printed).
+ */
+bool import_reject_duplicates(struct import_job *job);
+
+/*
+ * import_snapshot - mark the pending items whose user is in the store now
+ * (a record, or a broken or duplicated one), so that import_prepare() does
+ * not hash their passwords for nothing.  Reads the store without locking
+ * it.  Returns MP_OK or the store's error with its reason.
+ */
+enum mp_result import_snapshot(struct import_job *job, struct mp_store *store,
+			       const char **reason_r);
+
+/*
+ * import_prepare - the records to write: for new users, and for existing
+ * ones with --replace, hash the cleartext (not in a dry run), seal it as
+ * the APOP secret with --apop (key NULL: {PLAIN}), and format the record.
+ * Existing users without --replace just lose their secrets.  Items that
+ * cannot be prepared are rejected; job->failed tells of running out of
+ * memory.
+ */
+void import_prepare(struct import_job *job, const unsigned char *key);
+
+/*
+ * import_commit - in one mp_store_edit_batch() (a dry run with --dry-run),
+ * decide every pending item against the store as it is now (IMPORTED,
+ * REPLACED, EXISTING, or REJECTED when the user's record in the store is
+ * broken or duplicated) and write the new and replaced records.  Returns
+ * MP_OK, or the store's error with its reason; then *written_r says whether
+ * some users were written all the same (a store that writes user by user),
+ * and the items that were not are PENDING again.
+ */
+enum mp_result import_commit(struct import_job *job, struct mp_store *store, bool *written_r,
+			     const char **reason_r);
+
+/*
+ * import_report - every item not imported on standard error, then the
+ * counts on standard output.  Returns the number of rejected items.
+ */
+unsigned long import_report(const struct import_job *job, const char *store_name);
 
 #endif
