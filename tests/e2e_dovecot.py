@@ -915,7 +915,9 @@ def demo():
             finally:
                 d.stop()
             capture.settle()
-            logged = [l for l in capture.messages() if "pam_mailpass(" in l]
+            # Only this run's service: other programs may log through the same socket.
+            logged = [l for l in capture.messages()
+                      if "pam_mailpass(%s:" % setup.service in l]
             if logged:
                 say("+ pam_mailpass logged (syslog):")
                 for l in logged:
