@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "scan.h"
 #include "scheme-private.h"
 #include "secret.h"
 
@@ -27,39 +28,6 @@ struct argon2_params {
 	enum argon2_type type;
 	uint32_t m_kib, t, p;
 };
-
-/* parse_u32 - decimal digits without sign or leading zero, at most UINT32_MAX. */
-static bool
-parse_u32(const char **p, const char *end, uint32_t *value_r)
-{
-	const char *s = *p;
-	uint64_t value = 0;
-
-	if (s == end || *s < '0' || *s > '9')
-		return false;
-	if (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9')
-		return false;
-	while (s < end && *s >= '0' && *s <= '9') {
-		value = value * 10 + (uint64_t)(*s - '0');
-		if (value > UINT32_MAX)
-			return false;
-		s++;
-	}
-	*value_r = (uint32_t)value;
-	*p = s;
-	return true;
-}
-
-static bool
-expect(const char **p, const char *end, const char *literal)
-{
-	size_t len = strlen(literal);
-
-	if ((size_t)(end - *p) < len || memcmp(*p, literal, len) != 0)
-		return false;
-	*p += len;
-	return true;
-}
 
 /* b64_run - length of the unpadded base64 run at p (the PHC strings carry no '='). */
 static size_t
@@ -90,15 +58,15 @@ argon2_parse(const unsigned char *data, size_t data_len, struct argon2_params *p
 	uint32_t version;
 	size_t run;
 
-	if (expect(&p, end, "$argon2id$"))
+	if (mp_scan_literal(&p, end, "$argon2id$"))
 		params_r->type = ARGON2_TYPE_ID;
-	else if (expect(&p, end, "$argon2i$"))
+	else if (mp_scan_literal(&p, end, "$argon2i$"))
 		params_r->type = ARGON2_TYPE_I;
 	else {
 		*reason_r = "not an Argon2i or Argon2id string";
 		return MP_MALFORMED;
 	}
-	if (!expect(&p, end, "v=") || !parse_u32(&p, end, &version) || !expect(&p, end, "$")) {
+	if (!mp_scan_literal(&p, end, "v=") || !mp_scan_u32(&p, end, &version) || !mp_scan_literal(&p, end, "$")) {
 		*reason_r = "Argon2 string lacks a valid v= field";
 		return MP_MALFORMED;
 	}
@@ -106,16 +74,16 @@ argon2_parse(const unsigned char *data, size_t data_len, struct argon2_params *p
 		*reason_r = "unsupported Argon2 version (only v=19)";
 		return MP_MALFORMED;
 	}
-	if (!expect(&p, end, "m=") || !parse_u32(&p, end, &params_r->m_kib) ||
-	    !expect(&p, end, ",t=") || !parse_u32(&p, end, &params_r->t) ||
-	    !expect(&p, end, ",p=") || !parse_u32(&p, end, &params_r->p) ||
-	    !expect(&p, end, "$")) {
+	if (!mp_scan_literal(&p, end, "m=") || !mp_scan_u32(&p, end, &params_r->m_kib) ||
+	    !mp_scan_literal(&p, end, ",t=") || !mp_scan_u32(&p, end, &params_r->t) ||
+	    !mp_scan_literal(&p, end, ",p=") || !mp_scan_u32(&p, end, &params_r->p) ||
+	    !mp_scan_literal(&p, end, "$")) {
 		*reason_r = "Argon2 string has malformed m=,t=,p= parameters";
 		return MP_MALFORMED;
 	}
 	run = b64_run(p, end);
 	p += run;
-	if (b64_bytes(run) < ARGON2_SALT_MIN || !expect(&p, end, "$")) {
+	if (b64_bytes(run) < ARGON2_SALT_MIN || !mp_scan_literal(&p, end, "$")) {
 		*reason_r = "Argon2 string has a malformed or short salt";
 		return MP_MALFORMED;
 	}

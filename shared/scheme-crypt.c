@@ -26,6 +26,7 @@
 #include <nettle/md5.h>
 #include <sodium.h>
 
+#include "scan.h"
 #include "scheme-private.h"
 #include "secret.h"
 
@@ -102,39 +103,6 @@ field_run(const char *p, const char *end)
 	return (size_t)((dollar != NULL ? dollar : end) - p);
 }
 
-static bool
-expect(const char **p, const char *end, const char *literal)
-{
-	size_t len = strlen(literal);
-
-	if ((size_t)(end - *p) < len || memcmp(*p, literal, len) != 0)
-		return false;
-	*p += len;
-	return true;
-}
-
-/* parse_u32 - decimal digits without sign or leading zero, at most UINT32_MAX. */
-static bool
-parse_u32(const char **p, const char *end, uint32_t *value_r)
-{
-	const char *s = *p;
-	uint64_t value = 0;
-
-	if (s == end || *s < '0' || *s > '9')
-		return false;
-	if (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9')
-		return false;
-	while (s < end && *s >= '0' && *s <= '9') {
-		value = value * 10 + (uint64_t)(*s - '0');
-		if (value > UINT32_MAX)
-			return false;
-		s++;
-	}
-	*value_r = (uint32_t)value;
-	*p = s;
-	return true;
-}
-
 /* check_hash_tail - exactly len crypt-alphabet characters from p to end. */
 static bool
 check_hash_tail(const char *p, const char *end, size_t len)
@@ -172,8 +140,8 @@ check_sha(const char *p, const char *end, size_t hash_len, const char **reason_r
 	uint32_t rounds;
 	size_t salt;
 
-	if (expect(&p, end, "rounds=")) {
-		if (!parse_u32(&p, end, &rounds) || !expect(&p, end, "$")) {
+	if (mp_scan_literal(&p, end, "rounds=")) {
+		if (!mp_scan_u32(&p, end, &rounds) || !mp_scan_literal(&p, end, "$")) {
 			*reason_r = "SHA-crypt string has a malformed rounds= field";
 			return MP_MALFORMED;
 		}
@@ -295,7 +263,7 @@ check_yescrypt(const char *p, const char *end, const char **reason_r)
 			return MP_MALFORMED;
 		}
 	}
-	if (!expect(&p, end, "$")) {
+	if (!mp_scan_literal(&p, end, "$")) {
 		*reason_r = "yescrypt string has malformed parameters";
 		return MP_MALFORMED;
 	}
@@ -330,25 +298,25 @@ crypt_parse(const char *s, size_t len, enum crypt_family *family_r, const char *
 		*family_r = CRYPT_FAMILY_DES;
 		return MP_OK;
 	}
-	if (expect(&p, end, "$1$")) {
+	if (mp_scan_literal(&p, end, "$1$")) {
 		*family_r = CRYPT_FAMILY_MD5;
 		return check_md5(p, end, reason_r);
 	}
-	if (expect(&p, end, APR1_MAGIC)) {
+	if (mp_scan_literal(&p, end, APR1_MAGIC)) {
 		*family_r = CRYPT_FAMILY_APR1;
 		return check_md5(p, end, reason_r);
 	}
 	*family_r = CRYPT_FAMILY_SHA;
-	if (expect(&p, end, "$5$"))
+	if (mp_scan_literal(&p, end, "$5$"))
 		return check_sha(p, end, SHA256_HASH_LEN, reason_r);
-	if (expect(&p, end, "$6$"))
+	if (mp_scan_literal(&p, end, "$6$"))
 		return check_sha(p, end, SHA512_HASH_LEN, reason_r);
 	*family_r = CRYPT_FAMILY_BCRYPT;
-	if (expect(&p, end, "$2a$") || expect(&p, end, "$2b$") ||
-	    expect(&p, end, "$2x$") || expect(&p, end, "$2y$"))
+	if (mp_scan_literal(&p, end, "$2a$") || mp_scan_literal(&p, end, "$2b$") ||
+	    mp_scan_literal(&p, end, "$2x$") || mp_scan_literal(&p, end, "$2y$"))
 		return check_bcrypt(p, end, reason_r);
 	*family_r = CRYPT_FAMILY_YESCRYPT;
-	if (expect(&p, end, "$y$") || expect(&p, end, "$gy$"))
+	if (mp_scan_literal(&p, end, "$y$") || mp_scan_literal(&p, end, "$gy$"))
 		return check_yescrypt(p, end, reason_r);
 	*reason_r = "not a crypt string of a supported family";
 	return MP_MALFORMED;

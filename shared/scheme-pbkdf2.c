@@ -13,45 +13,13 @@
 #include <sodium.h>
 
 #include "encoding.h"
+#include "scan.h"
 #include "scheme-private.h"
 #include "secret.h"
 
 /* Dovecot writes 5000; the ceiling is a few seconds of one core. */
 #define PBKDF2_ROUNDS_MAX 10000000
 #define PBKDF2_KEY_LEN SHA1_DIGEST_SIZE
-
-static bool
-expect(const char **p, const char *end, const char *literal)
-{
-	size_t len = strlen(literal);
-
-	if ((size_t)(end - *p) < len || memcmp(*p, literal, len) != 0)
-		return false;
-	*p += len;
-	return true;
-}
-
-/* parse_u32 - decimal digits without sign or leading zero, at most UINT32_MAX. */
-static bool
-parse_u32(const char **p, const char *end, uint32_t *value_r)
-{
-	const char *s = *p;
-	uint64_t value = 0;
-
-	if (s == end || *s < '0' || *s > '9')
-		return false;
-	if (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9')
-		return false;
-	while (s < end && *s >= '0' && *s <= '9') {
-		value = value * 10 + (uint64_t)(*s - '0');
-		if (value > UINT32_MAX)
-			return false;
-		s++;
-	}
-	*value_r = (uint32_t)value;
-	*p = s;
-	return true;
-}
 
 enum mp_result
 mp_pbkdf2_verify(const struct mp_verify_request *request, const unsigned char *data,
@@ -64,7 +32,7 @@ mp_pbkdf2_verify(const struct mp_verify_request *request, const unsigned char *d
 	uint32_t rounds;
 	enum mp_result result;
 
-	if (!expect(&p, end, "$1$")) {
+	if (!mp_scan_literal(&p, end, "$1$")) {
 		*reason_r = "PBKDF2 value does not start with $1$";
 		return MP_MALFORMED;
 	}
@@ -76,7 +44,7 @@ mp_pbkdf2_verify(const struct mp_verify_request *request, const unsigned char *d
 	}
 	salt_len = (size_t)(dollar - salt);
 	p = dollar + 1;
-	if (!parse_u32(&p, end, &rounds) || !expect(&p, end, "$") || rounds == 0) {
+	if (!mp_scan_u32(&p, end, &rounds) || !mp_scan_literal(&p, end, "$") || rounds == 0) {
 		*reason_r = "PBKDF2 value has a malformed rounds field";
 		return MP_MALFORMED;
 	}

@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "encoding.h"
+#include "scan.h"
 #include "scheme-private.h"
 #include "secret.h"
 
@@ -70,25 +71,6 @@ static const struct scram_hash scram_sha256 = {
 	.client_key = sha256_client_key,
 };
 
-/* parse_u32 - decimal digits without sign or leading zero, at most UINT32_MAX. */
-static bool
-parse_u32(const char *s, size_t len, uint32_t *value_r)
-{
-	uint64_t value = 0;
-
-	if (len == 0 || (s[0] == '0' && len > 1))
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		value = value * 10 + (uint64_t)(s[i] - '0');
-		if (value > UINT32_MAX)
-			return false;
-	}
-	*value_r = (uint32_t)value;
-	return true;
-}
-
 /* decode_key - a base64 field that must decode to exactly len bytes. */
 static bool
 decode_key(const char *s, size_t s_len, unsigned char *out, size_t len)
@@ -119,6 +101,7 @@ scram_verify(const struct scram_hash *h, const struct mp_verify_request *request
 	unsigned char *salt = NULL;
 	size_t salt_len = 0;
 	uint32_t iterations;
+	const char *digits;
 	union {
 		struct sha1_ctx sha1;
 		struct sha256_ctx sha256;
@@ -138,7 +121,9 @@ scram_verify(const struct scram_hash *h, const struct mp_verify_request *request
 		if (comma != NULL)
 			s = comma + 1;
 	}
-	if (!parse_u32(field[0], field_len[0], &iterations) || iterations == 0) {
+	digits = field[0];
+	if (!mp_scan_u32(&digits, field[0] + field_len[0], &iterations) ||
+	    digits != field[0] + field_len[0] || iterations == 0) {
 		*reason_r = "SCRAM value has a malformed iteration count";
 		return MP_MALFORMED;
 	}
