@@ -1,0 +1,795 @@
+/*
+ * bench-timing.c - does a failed login tell an attacker why it failed?
+ *
+ * A temporary store holds Argon2id users, and each round times one failed
+ * login of four kinds, through the core and through the PAM module:
+ *
+ *   a  wrong password     an existing user with an Argon2id hash
+ *   b  unknown user       no such line in the store
+ *   c  unknown scheme     the user's stored value is {NOPE}x
+ *   d  malformed Argon2   the user's stored value is an Argon2id string
+ *                         without its hash field
+ *
+ * "core" calls mp_auth_verify() on a handle opened from the temporary
+ * mailpass.conf; "pam" runs pam_start_confdir(), pam_authenticate() and
+ * pam_end() through the real libpam, with a service file that loads the
+ * built pam_mailpass.so by absolute path and a conversation that answers
+ * the password.  The eight calls of a round run in an order that rotates
+ * from round to round, so that drift in clock speed or memory pressure hits
+ * every case alike.  For b, c and d, each round's time is divided by the
+ * time of a in the same round and path; the verdict compares the median of
+ * those ratios with 0.95-1.05.
+ *
+ * Timing goals live here and never in the unit tests.  Exit status: 0 when
+ * every ratio is within the bounds, 1 when one is outside, 2 on a usage or
+ * setup error or when a call gives a wrong answer.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+#include <sodium.h>
+
+#include "auth.h"
+#include "conf.h"
+#include "mp-limits.h"
+#include "result.h"
+#include "scheme.h"
+
+#define DEFAULT_TRIALS 51
+#define MIN_TRIALS 50		/* fewer is allowed, but only as a smoke run */
+#define MAX_TRIALS 1000
+
+/* Dovecot's default Argon2id cost, and the cheap one of --cheap. */
+#define DEFAULT_OPSLIMIT 3ULL
+#define DEFAULT_MEMLIMIT ((size_t)64 * 1024 * 1024)
+#define CHEAP_OPSLIMIT 1ULL
+#define CHEAP_MEMLIMIT ((size_t)8 * 1024 * 1024)
+
+/* A ratio to the wrong-password case outside these bounds is a FAIL. */
+#define RATIO_LOW 0.95
+#define RATIO_HIGH 1.05
+
+#define SERVICE "mailpass-bench-timing"
+#define MODULE_RELATIVE "pam-module/.libs/pam_mailpass.so"
+
+#define PASSWORD "correct horse battery staple"
+#define WRONG_PASSWORD "correct horse battery stapler"
+
+#define EXIT_FAIL 1
+#define EXIT_ERROR 2
+
+enum path { PATH_CORE, PATH_PAM };
+
+enum kind { KIND_WRONG, KIND_UNKNOWN_USER, KIND_UNKNOWN_SCHEME, KIND_MALFORMED };
+
+#define N_KINDS 4
+
+static const struct {
+	const char *user;
+	const char *label;
+	enum mp_result want_core;
+	int want_pam;
+} kinds[N_KINDS] = {
+	[KIND_WRONG] = { "alice", "a wrong password", MP_MISMATCH, PAM_AUTH_ERR },
+	[KIND_UNKNOWN_USER] = { "nobody", "b unknown user", MP_USER_UNKNOWN,
+				PAM_USER_UNKNOWN },
+	[KIND_UNKNOWN_SCHEME] = { "nope", "c unknown scheme {NOPE}x", MP_MALFORMED,
+				  PAM_AUTH_ERR },
+	[KIND_MALFORMED] = { "broken", "d malformed Argon2 string", MP_MALFORMED,
+			     PAM_AUTH_ERR },
+};
+
+struct measure {
+	enum path path;
+	enum kind kind;
+	double *ms;		/* one time per trial */
+};
+
+#define N_MEASURES (2 * N_KINDS)
+
+struct summary {
+	double median_ms, min_ms, max_ms;
+	double ratio_median, ratio_min, ratio_max;	/* kind a: all 1 */
+};
+
+/* The temporary directory, removed on every exit path. */
+static char tmpdir_path[PATH_MAX];
+
+static void usage(void) __attribute__((noreturn));
+static void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: bench-timing [-n TRIALS] [--cheap | -t OPSLIMIT -m MEMLIMIT]\n"
+		"                    [--pam-module PATH] [--only core|pam]\n"
+		"  -n TRIALS          trials of each case (default %d; at least %d for a verdict)\n"
+		"  -t OPSLIMIT        Argon2id t of the store and the dummy (default %llu)\n"
+		"  -m MEMLIMIT        Argon2id m, e.g. 64M (default %zuM)\n"
+		"  --cheap            the same as -t %llu -m %zuM\n"
+		"  --pam-module PATH  the built pam_mailpass.so (default: $MAILPASS_PAM_MODULE,\n"
+		"                     else ../%s beside this program, else ./%s)\n"
+		"  --only core|pam    measure one path only\n",
+		DEFAULT_TRIALS, MIN_TRIALS, DEFAULT_OPSLIMIT, DEFAULT_MEMLIMIT >> 20,
+		CHEAP_OPSLIMIT, CHEAP_MEMLIMIT >> 20, MODULE_RELATIVE, MODULE_RELATIVE);
+	exit(EXIT_ERROR);
+}
+
+/* remove_tree - delete dir with its files and the files of its subdirectories. */
+static void
+remove_tree(const char *dir_path, int depth)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+
+	dir = opendir(dir_path);
+	if (dir != NULL) {
+		while ((d = readdir(dir)) != NULL) {
+			if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+				continue;
+			if (snprintf(path, sizeof(path), "%s/%s", dir_path, d->d_name) >=
+			    (int)sizeof(path))
+				continue;
+			if (depth > 0 && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+				remove_tree(path, depth - 1);
+			else
+				(void)unlink(path);
+		}
+		closedir(dir);
+	}
+	if (rmdir(dir_path) != 0)
+		fprintf(stderr, "bench-timing: cannot remove %s: %s\n", dir_path,
+			strerror(errno));
+}
+
+static void
+remove_tmpdir(void)
+{
+	if (tmpdir_path[0] == '\0')
+		return;
+	remove_tree(tmpdir_path, 1);
+	tmpdir_path[0] = '\0';
+}
+
+static void
+fatal(const char *fmt, ...)
+{
+	va_list args;
+
+	fflush(stdout);
+	fputs("bench-timing: ", stderr);
+	va_start(args, fmt);
+	vfprintf(stderr, fmt, args);
+	va_end(args);
+	fputc('\n', stderr);
+	remove_tmpdir();
+	exit(EXIT_ERROR);
+}
+
+static void
+progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* progress - a status line on stderr, so that the table on stdout stays clean. */
+static void
+progress(const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vfprintf(stderr, fmt, args);
+	va_end(args);
+	fputc('\n', stderr);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		fatal("clock_gettime: %s", strerror(errno));
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+compare_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* stats - median, minimum and maximum of values[0..n); values is sorted in place. */
+static void
+stats(double *values, unsigned int n, double *median_r, double *min_r, double *max_r)
+{
+	qsort(values, n, sizeof(values[0]), compare_double);
+	if (n % 2 == 1)
+		*median_r = values[n / 2];
+	else
+		*median_r = (values[n / 2 - 1] + values[n / 2]) / 2;
+	*min_r = values[0];
+	*max_r = values[n - 1];
+}
+
+/* parse_trials - a decimal count from 1 to MAX_TRIALS; anything else is a usage error. */
+static unsigned int
+parse_trials(const char *text)
+{
+	unsigned long value;
+	char *end;
+
+	errno = 0;
+	if (text[0] < '0' || text[0] > '9')
+		usage();
+	value = strtoul(text, &end, 10);
+	if (errno != 0 || *end != '\0' || value < 1 || value > MAX_TRIALS)
+		usage();
+	return (unsigned int)value;
+}
+
+/* parse_opslimit - Argon2 t, 1 to 100 (higher would make a run take hours). */
+static unsigned long long
+parse_opslimit(const char *text)
+{
+	unsigned long long value;
+	char *end;
+
+	errno = 0;
+	if (text[0] < '0' || text[0] > '9')
+		usage();
+	value = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0' || value < 1 || value > 100)
+		usage();
+	return value;
+}
+
+/* parse_memlimit - Argon2 m as mailpass.conf writes it ("64M"), 8 KiB to 4 GiB. */
+static size_t
+parse_memlimit(const char *text)
+{
+	size_t value;
+
+	if (!mp_parse_size(text, &value) || value < 8 * 1024 ||
+	    value > (size_t)4 * 1024 * 1024 * 1024)
+		usage();
+	return value;
+}
+
+/* close_checked - fclose, reporting the error of any earlier write too. */
+static void
+close_checked(FILE *f, const char *path)
+{
+	bool failed = ferror(f) != 0;
+
+	if (fclose(f) != 0 || failed)
+		fatal("cannot write %s: %s", path, strerror(errno));
+}
+
+static FILE *
+create_file(const char *path, mode_t mode)
+{
+	FILE *f;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd == -1)
+		fatal("cannot create %s: %s", path, strerror(errno));
+	f = fdopen(fd, "w");
+	if (f == NULL)
+		fatal("fdopen %s: %s", path, strerror(errno));
+	return f;
+}
+
+/* join - dir "/" name into buf, or a fatal error when it does not fit. */
+static void
+join(char *buf, size_t size, const char *dir, const char *name)
+{
+	if ((size_t)snprintf(buf, size, "%s/%s", dir, name) >= size)
+		fatal("temporary path is too long");
+}
+
+/* find_module - the absolute path of the PAM module to load, or a fatal error. */
+static void
+find_module(const char *option, char *path_r, size_t size)
+{
+	char self[PATH_MAX], candidate[PATH_MAX + 64], *slash;
+	const char *given = option;
+	ssize_t n;
+
+	if (given == NULL)
+		given = getenv("MAILPASS_PAM_MODULE");
+	if (given != NULL && given[0] != '\0') {
+		if (realpath(given, path_r) == NULL)
+			fatal("PAM module %s: %s", given, strerror(errno));
+		return;
+	}
+	/* Beside the program in the build tree: bench/../pam-module/.libs/. */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			snprintf(candidate, sizeof(candidate), "%s/../%s", self, MODULE_RELATIVE);
+			if (access(candidate, R_OK) == 0 && realpath(candidate, path_r) != NULL)
+				return;
+		}
+	}
+	/* From the top of the build tree, as make bench runs it. */
+	if (access(MODULE_RELATIVE, R_OK) == 0 && realpath(MODULE_RELATIVE, path_r) != NULL)
+		return;
+	(void)size;
+	fatal("cannot find %s; give --pam-module PATH or MAILPASS_PAM_MODULE",
+	      MODULE_RELATIVE);
+}
+
+/*
+ * make_fixture - the temporary directory: mailpass.conf, a passwd-file with
+ * the four users of the cases, and a PAM configuration directory whose
+ * service file loads module.
+ */
+static void
+make_fixture(unsigned long long opslimit, size_t memlimit, const char *module,
+	     char *conf_path, size_t conf_size, char *confdir, size_t confdir_size)
+{
+	char passwd_path[PATH_MAX], service_path[PATH_MAX], error[MP_ERROR_MAX];
+	char *stored = NULL, *last_dollar;
+	const char *base, *reason = "";
+	struct mp_conf conf;
+	enum mp_result result;
+	FILE *f;
+
+	base = getenv("TMPDIR");
+	if (base == NULL || base[0] != '/')
+		base = "/tmp";
+	if ((size_t)snprintf(tmpdir_path, sizeof(tmpdir_path), "%s/mailpass-timing.XXXXXX",
+			     base) >= sizeof(tmpdir_path)) {
+		tmpdir_path[0] = '\0';
+		fatal("TMPDIR is too long");
+	}
+	if (mkdtemp(tmpdir_path) == NULL) {
+		int saved = errno;
+
+		tmpdir_path[0] = '\0';
+		fatal("mkdtemp under %s: %s", base, strerror(saved));
+	}
+	join(passwd_path, sizeof(passwd_path), tmpdir_path, "passwd");
+	join(conf_path, conf_size, tmpdir_path, "mailpass.conf");
+	join(confdir, confdir_size, tmpdir_path, "pam.d");
+	join(service_path, sizeof(service_path), confdir, SERVICE);
+
+	/* The store's cost is the configured one, so the dummy costs the same work. */
+	f = create_file(conf_path, 0600);
+	fprintf(f, "# Written by bench-timing; removed when it ends.\n");
+	fprintf(f, "store = file:%s\n", passwd_path);
+	fprintf(f, "scheme = ARGON2ID\n");
+	fprintf(f, "argon2_opslimit = %llu\n", opslimit);
+	fprintf(f, "argon2_memlimit = %zuK\n", memlimit / 1024);
+	fprintf(f, "rehash = no\n");
+	close_checked(f, conf_path);
+
+	error[0] = '\0';
+	result = mp_conf_load(&conf, conf_path, error, sizeof(error));
+	if (result != MP_OK)
+		fatal("mp_conf_load returned %s: %s", mp_result_name(result), error);
+	result = mp_scheme_hash(conf.scheme, PASSWORD, strlen(PASSWORD), &conf.hash, &stored,
+				&reason);
+	if (result != MP_OK)
+		fatal("mp_scheme_hash returned %s (%s)", mp_result_name(result), reason);
+
+	/* Written directly rather than through the core: this is setup, not the measurement. */
+	f = create_file(passwd_path, 0600);
+	fprintf(f, "%s:%s\n", kinds[KIND_WRONG].user, stored);
+	fprintf(f, "%s:{NOPE}x\n", kinds[KIND_UNKNOWN_SCHEME].user);
+	/* The same Argon2id string cut before its hash field: "...$SALT" only. */
+	last_dollar = strrchr(stored, '$');
+	if (last_dollar == NULL)
+		fatal("the generated hash has no '$'");
+	*last_dollar = '\0';
+	fprintf(f, "%s:%s\n", kinds[KIND_MALFORMED].user, stored);
+	close_checked(f, passwd_path);
+	sodium_memzero(stored, strlen(stored));
+	free(stored);
+
+	if (mkdir(confdir, 0700) != 0)
+		fatal("mkdir %s: %s", confdir, strerror(errno));
+	f = create_file(service_path, 0644);
+	fprintf(f, "auth required %s conf=%s no_rehash\n", module, conf_path);
+	fprintf(f, "account required %s conf=%s\n", module, conf_path);
+	close_checked(f, service_path);
+}
+
+/* --- PAM: one transaction per call, as an authentication daemon runs it. */
+
+/* What the conversation answers with. */
+struct conv_answer {
+	const char *password;
+};
+
+static int
+conversation(int n, const struct pam_message **msg, struct pam_response **resp_r, void *data)
+{
+	const char *password = ((const struct conv_answer *)data)->password;
+	struct pam_response *resp;
+	int i;
+
+	*resp_r = NULL;
+	if (n <= 0 || n > PAM_MAX_NUM_MSG)
+		return PAM_CONV_ERR;
+	resp = calloc((size_t)n, sizeof(*resp));
+	if (resp == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		if (msg[i]->msg_style == PAM_ERROR_MSG || msg[i]->msg_style == PAM_TEXT_INFO)
+			continue;
+		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF)
+			goto fail;
+		resp[i].resp = strdup(password);
+		if (resp[i].resp == NULL)
+			goto fail;
+	}
+	*resp_r = resp;
+	return PAM_SUCCESS;
+fail:
+	for (i = 0; i < n; i++)
+		free(resp[i].resp);
+	free(resp);
+	return PAM_CONV_ERR;
+}
+
+/* pam_login - start, authenticate, end; the code of pam_authenticate. */
+static int
+pam_login(const char *confdir, const char *user, const char *password)
+{
+	struct conv_answer answer = { password };
+	struct pam_conv conv = { conversation, &answer };
+	pam_handle_t *pamh = NULL;
+	int ret;
+
+	ret = pam_start_confdir(SERVICE, user, &conv, confdir, &pamh);
+	if (ret != PAM_SUCCESS)
+		fatal("pam_start_confdir: %s", pam_strerror(NULL, ret));
+	ret = pam_authenticate(pamh, 0);
+	pam_end(pamh, ret);
+	return ret;
+}
+
+static const char *
+pam_code_name(int code)
+{
+	switch (code) {
+	case PAM_SUCCESS: return "PAM_SUCCESS";
+	case PAM_AUTH_ERR: return "PAM_AUTH_ERR";
+	case PAM_USER_UNKNOWN: return "PAM_USER_UNKNOWN";
+	case PAM_AUTHINFO_UNAVAIL: return "PAM_AUTHINFO_UNAVAIL";
+	case PAM_PERM_DENIED: return "PAM_PERM_DENIED";
+	case PAM_BUF_ERR: return "PAM_BUF_ERR";
+	case PAM_CONV_ERR: return "PAM_CONV_ERR";
+	case PAM_SYSTEM_ERR: return "PAM_SYSTEM_ERR";
+	case PAM_SERVICE_ERR: return "PAM_SERVICE_ERR";
+	default: return "another PAM code";
+	}
+}
+
+/* --- The trials. */
+
+struct context {
+	struct mp_auth *auth;
+	const char *confdir;
+};
+
+/* run_one - one failed login of the measure's kind, in milliseconds; checks the answer. */
+static double
+run_one(const struct context *ctx, const struct measure *m)
+{
+	const char *user = kinds[m->kind].user, *reason = "";
+	const char *password = WRONG_PASSWORD;
+	enum mp_result result;
+	double start, elapsed;
+	int code;
+
+	if (m->kind != KIND_WRONG)
+		password = PASSWORD;	/* right for alice: only the record differs */
+	if (m->path == PATH_CORE) {
+		start = now();
+		result = mp_auth_verify(ctx->auth, user, strlen(user), password,
+					strlen(password), MP_VERIFY_NO_REHASH, &reason, NULL);
+		elapsed = now() - start;
+		if (result != kinds[m->kind].want_core)
+			fatal("core, %s: mp_auth_verify returned %s (%s), want %s",
+			      kinds[m->kind].label, mp_result_name(result), reason,
+			      mp_result_name(kinds[m->kind].want_core));
+	} else {
+		start = now();
+		code = pam_login(ctx->confdir, user, password);
+		elapsed = now() - start;
+		if (code != kinds[m->kind].want_pam)
+			fatal("pam, %s: pam_authenticate returned %s (%d), want %s",
+			      kinds[m->kind].label, pam_code_name(code), code,
+			      pam_code_name(kinds[m->kind].want_pam));
+	}
+	return elapsed * 1000;
+}
+
+/*
+ * check_right_password - the right password logs alice in on both paths, so
+ * that a broken store or module cannot pass off as a fast refusal.  This
+ * also warms up the machine.
+ */
+static void
+check_right_password(const struct context *ctx, bool core, bool pam)
+{
+	const char *reason = "";
+	enum mp_result result;
+	int code;
+
+	if (core) {
+		result = mp_auth_verify(ctx->auth, "alice", 5, PASSWORD, strlen(PASSWORD),
+					MP_VERIFY_NO_REHASH, &reason, NULL);
+		if (result != MP_OK)
+			fatal("core: the right password got %s (%s), want OK",
+			      mp_result_name(result), reason);
+	}
+	if (pam) {
+		code = pam_login(ctx->confdir, "alice", PASSWORD);
+		if (code != PAM_SUCCESS)
+			fatal("pam: the right password got %s (%d), want PAM_SUCCESS",
+			      pam_code_name(code), code);
+	}
+}
+
+static void
+summarize(struct measure *measures, size_t count, unsigned int trials,
+	  struct summary *summaries)
+{
+	double *ratio, *copy;
+
+	ratio = calloc(trials, sizeof(*ratio));
+	copy = calloc(trials, sizeof(*copy));
+	if (ratio == NULL || copy == NULL)
+		fatal("out of memory");
+	for (size_t i = 0; i < count; i++) {
+		const struct measure *base = NULL;
+		struct summary *s = &summaries[i];
+
+		for (size_t j = 0; j < count; j++) {
+			if (measures[j].path == measures[i].path && measures[j].kind == KIND_WRONG)
+				base = &measures[j];
+		}
+		if (base == NULL)
+			fatal("no wrong-password measure for a path");
+		for (unsigned int t = 0; t < trials; t++)
+			ratio[t] = measures[i].ms[t] / base->ms[t];
+		stats(ratio, trials, &s->ratio_median, &s->ratio_min, &s->ratio_max);
+	}
+	/* Latencies last: stats() sorts in place and the ratios need trial order. */
+	for (size_t i = 0; i < count; i++) {
+		memcpy(copy, measures[i].ms, trials * sizeof(*copy));
+		stats(copy, trials, &summaries[i].median_ms, &summaries[i].min_ms,
+		      &summaries[i].max_ms);
+	}
+	free(ratio);
+	free(copy);
+}
+
+static void
+print_machine(unsigned long long opslimit, size_t memlimit, const char *module,
+	      unsigned int trials)
+{
+	char date[64], model[128] = "", line[256];
+	struct utsname uts;
+	struct tm tm;
+	time_t t;
+	FILE *f;
+	long cpus;
+
+	t = time(NULL);
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(date, sizeof(date), "unknown");
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	/* The CPU model is a courtesy; its absence is not an error. */
+	f = fopen("/proc/cpuinfo", "r");
+	if (f != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			char *colon = strchr(line, ':');
+
+			if (strncmp(line, "model name", 10) != 0 || colon == NULL)
+				continue;
+			colon += strspn(colon + 1, " \t") + 1;
+			colon[strcspn(colon, "\n")] = '\0';
+			snprintf(model, sizeof(model), "%s", colon);
+			break;
+		}
+		fclose(f);
+	}
+
+	printf("mailpass bench-timing\n");
+	printf("  date       %s\n", date);
+	printf("  nproc      %ld%s%s%s\n", cpus, model[0] != '\0' ? " (" : "", model,
+	       model[0] != '\0' ? ")" : "");
+	if (uname(&uts) == 0)
+		printf("  system     %s %s %s\n", uts.sysname, uts.release, uts.machine);
+	printf("  libsodium  %s\n", sodium_version_string());
+	printf("  argon2id   t=%llu m=%zu KiB p=1\n", opslimit, memlimit / 1024);
+	printf("  trials     %u of each case, order rotated every round\n", trials);
+	if (module != NULL)
+		printf("  module     %s\n", module);
+	printf("\n");
+}
+
+static void
+print_table(const struct measure *measures, const struct summary *summaries, size_t count,
+	    unsigned int trials)
+{
+	printf("%-4s  %-28s  %6s  %11s  %11s  %11s  %8s  %8s  %8s\n", "path", "case",
+	       "trials", "median", "min", "max", "ratio", "min", "max");
+	printf("%-4s  %-28s  %6s  %11s  %11s  %11s  %8s  %8s  %8s\n", "----",
+	       "----------------------------", "------", "-----------", "-----------",
+	       "-----------", "--------", "--------", "--------");
+	for (size_t i = 0; i < count; i++) {
+		const struct summary *s = &summaries[i];
+
+		printf("%-4s  %-28s  %6u  %8.3f ms  %8.3f ms  %8.3f ms  %8.4f  %8.4f  %8.4f\n",
+		       measures[i].path == PATH_CORE ? "core" : "pam",
+		       kinds[measures[i].kind].label, trials, s->median_ms, s->min_ms,
+		       s->max_ms, s->ratio_median, s->ratio_min, s->ratio_max);
+	}
+	printf("\nratio: each trial's time divided by the same round's wrong-password time\n"
+	       "on the same path; the verdict uses the median of those ratios.\n\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option long_options[] = {
+		{ "cheap", no_argument, NULL, 'c' },
+		{ "pam-module", required_argument, NULL, 'p' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct measure measures[N_MEASURES];
+	struct summary summaries[N_MEASURES];
+	char conf_path[PATH_MAX], confdir[PATH_MAX], module[PATH_MAX], error[MP_ERROR_MAX];
+	const char *module_option = NULL;
+	unsigned long long opslimit = DEFAULT_OPSLIMIT;
+	size_t memlimit = DEFAULT_MEMLIMIT, count = 0;
+	unsigned int trials = DEFAULT_TRIALS;
+	bool core = true, pam = true, cheap = false, cost_given = false, pass = true;
+	struct context ctx = { 0 };
+	enum mp_result result;
+	double start;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:t:m:h", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			trials = parse_trials(optarg);
+			break;
+		case 't':
+			opslimit = parse_opslimit(optarg);
+			cost_given = true;
+			break;
+		case 'm':
+			memlimit = parse_memlimit(optarg);
+			cost_given = true;
+			break;
+		case 'c':
+			cheap = true;
+			break;
+		case 'p':
+			module_option = optarg;
+			break;
+		case 'o':
+			if (strcmp(optarg, "core") == 0)
+				pam = false;
+			else if (strcmp(optarg, "pam") == 0)
+				core = false;
+			else
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || (cheap && cost_given))
+		usage();
+	if (cheap) {
+		opslimit = CHEAP_OPSLIMIT;
+		memlimit = CHEAP_MEMLIMIT;
+	}
+
+	/* 1 means already initialised, which is fine. */
+	if (sodium_init() < 0)
+		fatal("sodium_init failed");
+	module[0] = '\0';
+	if (pam)
+		find_module(module_option, module, sizeof(module));
+
+	progress("timing: hashing the store (t=%llu, m=%zu KiB, p=1)", opslimit,
+		 memlimit / 1024);
+	make_fixture(opslimit, memlimit, module, conf_path, sizeof(conf_path), confdir,
+		     sizeof(confdir));
+	ctx.confdir = confdir;
+	error[0] = '\0';
+	result = mp_auth_open(conf_path, &ctx.auth, error, sizeof(error));
+	if (result != MP_OK)
+		fatal("mp_auth_open returned %s: %s", mp_result_name(result), error);
+
+	for (int p = PATH_CORE; p <= PATH_PAM; p++) {
+		if ((p == PATH_CORE && !core) || (p == PATH_PAM && !pam))
+			continue;
+		for (int k = 0; k < N_KINDS; k++) {
+			measures[count].path = (enum path)p;
+			measures[count].kind = (enum kind)k;
+			measures[count].ms = calloc(trials, sizeof(double));
+			if (measures[count].ms == NULL)
+				fatal("out of memory");
+			count++;
+		}
+	}
+
+	progress("timing: checking that the right password logs in");
+	check_right_password(&ctx, core, pam);
+	/* One untimed call of each case: every answer is checked, and caches are warm. */
+	for (size_t i = 0; i < count; i++)
+		(void)run_one(&ctx, &measures[i]);
+
+	progress("timing: %u rounds of %zu failed logins", trials, count);
+	start = now();
+	for (unsigned int t = 0; t < trials; t++) {
+		for (size_t j = 0; j < count; j++) {
+			size_t i = (t + j) % count;
+
+			measures[i].ms[t] = run_one(&ctx, &measures[i]);
+		}
+		if ((t + 1) % 10 == 0)
+			progress("timing: %u of %u rounds, %.0f s", t + 1, trials, now() - start);
+	}
+	mp_auth_close(&ctx.auth);
+	remove_tmpdir();
+
+	summarize(measures, count, trials, summaries);
+	print_machine(opslimit, memlimit, pam ? module : NULL, trials);
+	print_table(measures, summaries, count, trials);
+	for (size_t i = 0; i < count; i++) {
+		const struct summary *s = &summaries[i];
+		bool ok;
+
+		if (measures[i].kind == KIND_WRONG)
+			continue;
+		ok = s->ratio_median >= RATIO_LOW && s->ratio_median <= RATIO_HIGH;
+		pass = pass && ok;
+		printf("%-4s  %-28s / a: median ratio %.3f (goal %.2f-%.2f): %s\n",
+		       measures[i].path == PATH_CORE ? "core" : "pam",
+		       kinds[measures[i].kind].label, s->ratio_median, RATIO_LOW, RATIO_HIGH,
+		       ok ? "PASS" : "FAIL");
+	}
+	if (trials < MIN_TRIALS)
+		printf("note: %u trials is fewer than %d; this run is a smoke test, not a "
+		       "measurement\n", trials, MIN_TRIALS);
+	for (size_t i = 0; i < count; i++)
+		free(measures[i].ms);
+	if (fflush(stdout) != 0)
+		fatal("cannot write the results: %s", strerror(errno));
+	return pass ? EXIT_SUCCESS : EXIT_FAIL;
+}
