@@ -1,0 +1,46 @@
+#!/bin/sh
+# build.sh [OUTDIR] - build the libFuzzer targets into OUTDIR (default fuzz/out).
+#
+# Needs clang with libFuzzer and the sanitizer runtimes (Debian/Ubuntu:
+# clang, libclang-rt-14-dev or the runtime package of the clang in use),
+# and the development files of libsodium, nettle, libcrypt and, for the
+# SASL targets, libsasl2.  CC and EXTRA_CFLAGS may be set in the environment.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+out=${1:-$here/out}
+CC=${CC:-clang}
+CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -I$top/shared ${EXTRA_CFLAGS:-}"
+LIBS="-lsodium -lnettle -lcrypt"
+
+mkdir -p "$out/obj"
+
+# The core library once, without libFuzzer's main (fuzzer-no-link).
+objs=
+for src in "$top"/shared/*.c; do
+	obj="$out/obj/$(basename "$src" .c).o"
+	# shellcheck disable=SC2086
+	$CC -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+		-D_GNU_SOURCE -I"$top/shared" ${EXTRA_CFLAGS:-} -c "$src" -o "$obj"
+	objs="$objs $obj"
+done
+
+build() {
+	target=$1
+	shift
+	echo "  CCLD  $out/$target"
+	# shellcheck disable=SC2086
+	$CC $CFLAGS "$@" $objs $LIBS -o "$out/$target"
+}
+
+build fuzz-entry "$here/fuzz-entry.c"
+build fuzz-stored "$here/fuzz-stored.c"
+build fuzz-conf "$here/fuzz-conf.c"
+build fuzz-apop "$here/fuzz-apop.c"
+
+# SASL PLAIN and LOGIN: the mechanisms of sasl-plugin/ with the plugin glue,
+# driven through the public plugin interface (no libsasl2 internals).
+sasl="$top/sasl-plugin/plugin.c $top/sasl-plugin/mech-plain.c $top/sasl-plugin/mech-login.c $top/sasl-plugin/auxprop.c"
+build fuzz-sasl-plain -I"$top/sasl-plugin" "$here/fuzz-sasl-plain.c" $sasl -lsasl2
+build fuzz-sasl-login -I"$top/sasl-plugin" "$here/fuzz-sasl-login.c" $sasl -lsasl2
