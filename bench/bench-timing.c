@@ -44,6 +44,7 @@
 
 #include "auth.h"
 #include "conf.h"
+#include "bench-util.h"
 #include "mp-limits.h"
 #include "result.h"
 #include "scheme.h"
@@ -69,7 +70,6 @@
 #define WRONG_PASSWORD "correct horse battery stapler"
 
 #define EXIT_FAIL 1
-#define EXIT_ERROR 2
 
 enum path { PATH_CORE, PATH_PAM };
 
@@ -109,7 +109,6 @@ struct summary {
 static char tmpdir_path[PATH_MAX];
 
 static void usage(void) __attribute__((noreturn));
-static void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 static void
 usage(void)
@@ -126,7 +125,7 @@ usage(void)
 		"  --only core|pam    measure one path only\n",
 		DEFAULT_TRIALS, MIN_TRIALS, DEFAULT_OPSLIMIT, DEFAULT_MEMLIMIT >> 20,
 		CHEAP_OPSLIMIT, CHEAP_MEMLIMIT >> 20, MODULE_RELATIVE, MODULE_RELATIVE);
-	exit(EXIT_ERROR);
+	exit(BENCH_EXIT_ERROR);
 }
 
 /* remove_tree - delete dir with its files and the files of its subdirectories. */
@@ -165,67 +164,6 @@ remove_tmpdir(void)
 		return;
 	remove_tree(tmpdir_path, 1);
 	tmpdir_path[0] = '\0';
-}
-
-static void
-fatal(const char *fmt, ...)
-{
-	va_list args;
-
-	fflush(stdout);
-	fputs("bench-timing: ", stderr);
-	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
-	va_end(args);
-	fputc('\n', stderr);
-	remove_tmpdir();
-	exit(EXIT_ERROR);
-}
-
-static void
-progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* progress - a status line on stderr, so that the table on stdout stays clean. */
-static void
-progress(const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
-	va_end(args);
-	fputc('\n', stderr);
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		fatal("clock_gettime: %s", strerror(errno));
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-compare_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/* stats - median, minimum and maximum of values[0..n); values is sorted in place. */
-static void
-stats(double *values, unsigned int n, double *median_r, double *min_r, double *max_r)
-{
-	qsort(values, n, sizeof(values[0]), compare_double);
-	if (n % 2 == 1)
-		*median_r = values[n / 2];
-	else
-		*median_r = (values[n / 2 - 1] + values[n / 2]) / 2;
-	*min_r = values[0];
-	*max_r = values[n - 1];
 }
 
 /* parse_trials - a decimal count from 1 to MAX_TRIALS; anything else is a usage error. */
@@ -272,37 +210,12 @@ parse_memlimit(const char *text)
 	return value;
 }
 
-/* close_checked - fclose, reporting the error of any earlier write too. */
-static void
-close_checked(FILE *f, const char *path)
-{
-	bool failed = ferror(f) != 0;
-
-	if (fclose(f) != 0 || failed)
-		fatal("cannot write %s: %s", path, strerror(errno));
-}
-
-static FILE *
-create_file(const char *path, mode_t mode)
-{
-	FILE *f;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd == -1)
-		fatal("cannot create %s: %s", path, strerror(errno));
-	f = fdopen(fd, "w");
-	if (f == NULL)
-		fatal("fdopen %s: %s", path, strerror(errno));
-	return f;
-}
-
 /* join - dir "/" name into buf, or a fatal error when it does not fit. */
 static void
 join(char *buf, size_t size, const char *dir, const char *name)
 {
 	if ((size_t)snprintf(buf, size, "%s/%s", dir, name) >= size)
-		fatal("temporary path is too long");
+		bench_fatal("temporary path is too long");
 }
 
 /* find_module - the absolute path of the PAM module to load, or a fatal error. */
@@ -317,7 +230,7 @@ find_module(const char *option, char *path_r, size_t size)
 		given = getenv("MAILPASS_PAM_MODULE");
 	if (given != NULL && given[0] != '\0') {
 		if (realpath(given, path_r) == NULL)
-			fatal("PAM module %s: %s", given, strerror(errno));
+			bench_fatal("PAM module %s: %s", given, strerror(errno));
 		return;
 	}
 	/* Beside the program in the build tree: bench/../pam-module/.libs/. */
@@ -336,7 +249,7 @@ find_module(const char *option, char *path_r, size_t size)
 	if (access(MODULE_RELATIVE, R_OK) == 0 && realpath(MODULE_RELATIVE, path_r) != NULL)
 		return;
 	(void)size;
-	fatal("cannot find %s; give --pam-module PATH or MAILPASS_PAM_MODULE",
+	bench_fatal("cannot find %s; give --pam-module PATH or MAILPASS_PAM_MODULE",
 	      MODULE_RELATIVE);
 }
 
@@ -362,13 +275,13 @@ make_fixture(unsigned long long opslimit, size_t memlimit, const char *module,
 	if ((size_t)snprintf(tmpdir_path, sizeof(tmpdir_path), "%s/mailpass-timing.XXXXXX",
 			     base) >= sizeof(tmpdir_path)) {
 		tmpdir_path[0] = '\0';
-		fatal("TMPDIR is too long");
+		bench_fatal("TMPDIR is too long");
 	}
 	if (mkdtemp(tmpdir_path) == NULL) {
 		int saved = errno;
 
 		tmpdir_path[0] = '\0';
-		fatal("mkdtemp under %s: %s", base, strerror(saved));
+		bench_fatal("mkdtemp under %s: %s", base, strerror(saved));
 	}
 	join(passwd_path, sizeof(passwd_path), tmpdir_path, "passwd");
 	join(conf_path, conf_size, tmpdir_path, "mailpass.conf");
@@ -376,44 +289,44 @@ make_fixture(unsigned long long opslimit, size_t memlimit, const char *module,
 	join(service_path, sizeof(service_path), confdir, SERVICE);
 
 	/* The store's cost is the configured one, so the dummy costs the same work. */
-	f = create_file(conf_path, 0600);
+	f = bench_create_file(conf_path, 0600);
 	fprintf(f, "# Written by bench-timing; removed when it ends.\n");
 	fprintf(f, "store = file:%s\n", passwd_path);
 	fprintf(f, "scheme = ARGON2ID\n");
 	fprintf(f, "argon2_opslimit = %llu\n", opslimit);
 	fprintf(f, "argon2_memlimit = %zuK\n", memlimit / 1024);
 	fprintf(f, "rehash = no\n");
-	close_checked(f, conf_path);
+	bench_close_checked(f, conf_path);
 
 	error[0] = '\0';
 	result = mp_conf_load(&conf, conf_path, error, sizeof(error));
 	if (result != MP_OK)
-		fatal("mp_conf_load returned %s: %s", mp_result_name(result), error);
+		bench_fatal("mp_conf_load returned %s: %s", mp_result_name(result), error);
 	result = mp_scheme_hash(conf.scheme, PASSWORD, strlen(PASSWORD), &conf.hash, &stored,
 				&reason);
 	if (result != MP_OK)
-		fatal("mp_scheme_hash returned %s (%s)", mp_result_name(result), reason);
+		bench_fatal("mp_scheme_hash returned %s (%s)", mp_result_name(result), reason);
 
 	/* Written directly rather than through the core: this is setup, not the measurement. */
-	f = create_file(passwd_path, 0600);
+	f = bench_create_file(passwd_path, 0600);
 	fprintf(f, "%s:%s\n", kinds[KIND_WRONG].user, stored);
 	fprintf(f, "%s:{NOPE}x\n", kinds[KIND_UNKNOWN_SCHEME].user);
 	/* The same Argon2id string cut before its hash field: "...$SALT" only. */
 	last_dollar = strrchr(stored, '$');
 	if (last_dollar == NULL)
-		fatal("the generated hash has no '$'");
+		bench_fatal("the generated hash has no '$'");
 	*last_dollar = '\0';
 	fprintf(f, "%s:%s\n", kinds[KIND_MALFORMED].user, stored);
-	close_checked(f, passwd_path);
+	bench_close_checked(f, passwd_path);
 	sodium_memzero(stored, strlen(stored));
 	free(stored);
 
 	if (mkdir(confdir, 0700) != 0)
-		fatal("mkdir %s: %s", confdir, strerror(errno));
-	f = create_file(service_path, 0644);
+		bench_fatal("mkdir %s: %s", confdir, strerror(errno));
+	f = bench_create_file(service_path, 0644);
 	fprintf(f, "auth required %s conf=%s no_rehash\n", module, conf_path);
 	fprintf(f, "account required %s conf=%s\n", module, conf_path);
-	close_checked(f, service_path);
+	bench_close_checked(f, service_path);
 }
 
 /* --- PAM: one transaction per call, as an authentication daemon runs it. */
@@ -465,7 +378,7 @@ pam_login(const char *confdir, const char *user, const char *password)
 
 	ret = pam_start_confdir(SERVICE, user, &conv, confdir, &pamh);
 	if (ret != PAM_SUCCESS)
-		fatal("pam_start_confdir: %s", pam_strerror(NULL, ret));
+		bench_fatal("pam_start_confdir: %s", pam_strerror(NULL, ret));
 	ret = pam_authenticate(pamh, 0);
 	pam_end(pamh, ret);
 	return ret;
@@ -508,20 +421,20 @@ run_one(const struct context *ctx, const struct measure *m)
 	if (m->kind != KIND_WRONG)
 		password = PASSWORD;	/* right for alice: only the record differs */
 	if (m->path == PATH_CORE) {
-		start = now();
+		start = bench_now();
 		result = mp_auth_verify(ctx->auth, user, strlen(user), password,
 					strlen(password), MP_VERIFY_NO_REHASH, &reason, NULL);
-		elapsed = now() - start;
+		elapsed = bench_now() - start;
 		if (result != kinds[m->kind].want_core)
-			fatal("core, %s: mp_auth_verify returned %s (%s), want %s",
+			bench_fatal("core, %s: mp_auth_verify returned %s (%s), want %s",
 			      kinds[m->kind].label, mp_result_name(result), reason,
 			      mp_result_name(kinds[m->kind].want_core));
 	} else {
-		start = now();
+		start = bench_now();
 		code = pam_login(ctx->confdir, user, password);
-		elapsed = now() - start;
+		elapsed = bench_now() - start;
 		if (code != kinds[m->kind].want_pam)
-			fatal("pam, %s: pam_authenticate returned %s (%d), want %s",
+			bench_fatal("pam, %s: pam_authenticate returned %s (%d), want %s",
 			      kinds[m->kind].label, pam_code_name(code), code,
 			      pam_code_name(kinds[m->kind].want_pam));
 	}
@@ -544,13 +457,13 @@ check_right_password(const struct context *ctx, bool core, bool pam)
 		result = mp_auth_verify(ctx->auth, "alice", 5, PASSWORD, strlen(PASSWORD),
 					MP_VERIFY_NO_REHASH, &reason, NULL);
 		if (result != MP_OK)
-			fatal("core: the right password got %s (%s), want OK",
+			bench_fatal("core: the right password got %s (%s), want OK",
 			      mp_result_name(result), reason);
 	}
 	if (pam) {
 		code = pam_login(ctx->confdir, "alice", PASSWORD);
 		if (code != PAM_SUCCESS)
-			fatal("pam: the right password got %s (%d), want PAM_SUCCESS",
+			bench_fatal("pam: the right password got %s (%d), want PAM_SUCCESS",
 			      pam_code_name(code), code);
 	}
 }
@@ -564,7 +477,7 @@ summarize(struct measure *measures, size_t count, unsigned int trials,
 	ratio = calloc(trials, sizeof(*ratio));
 	copy = calloc(trials, sizeof(*copy));
 	if (ratio == NULL || copy == NULL)
-		fatal("out of memory");
+		bench_fatal("out of memory");
 	for (size_t i = 0; i < count; i++) {
 		const struct measure *base = NULL;
 		struct summary *s = &summaries[i];
@@ -574,15 +487,15 @@ summarize(struct measure *measures, size_t count, unsigned int trials,
 				base = &measures[j];
 		}
 		if (base == NULL)
-			fatal("no wrong-password measure for a path");
+			bench_fatal("no wrong-password measure for a path");
 		for (unsigned int t = 0; t < trials; t++)
 			ratio[t] = measures[i].ms[t] / base->ms[t];
-		stats(ratio, trials, &s->ratio_median, &s->ratio_min, &s->ratio_max);
+		bench_stats(ratio, trials, &s->ratio_median, &s->ratio_min, &s->ratio_max);
 	}
-	/* Latencies last: stats() sorts in place and the ratios need trial order. */
+	/* Latencies last: bench_stats() sorts in place and the ratios need trial order. */
 	for (size_t i = 0; i < count; i++) {
 		memcpy(copy, measures[i].ms, trials * sizeof(*copy));
-		stats(copy, trials, &summaries[i].median_ms, &summaries[i].min_ms,
+		bench_stats(copy, trials, &summaries[i].median_ms, &summaries[i].min_ms,
 		      &summaries[i].max_ms);
 	}
 	free(ratio);
@@ -593,42 +506,7 @@ static void
 print_machine(unsigned long long opslimit, size_t memlimit, const char *module,
 	      unsigned int trials)
 {
-	char date[64], model[128] = "", line[256];
-	struct utsname uts;
-	struct tm tm;
-	time_t t;
-	FILE *f;
-	long cpus;
-
-	t = time(NULL);
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(date, sizeof(date), "unknown");
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	/* The CPU model is a courtesy; its absence is not an error. */
-	f = fopen("/proc/cpuinfo", "r");
-	if (f != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL) {
-			char *colon = strchr(line, ':');
-
-			if (strncmp(line, "model name", 10) != 0 || colon == NULL)
-				continue;
-			colon += strspn(colon + 1, " \t") + 1;
-			colon[strcspn(colon, "\n")] = '\0';
-			snprintf(model, sizeof(model), "%s", colon);
-			break;
-		}
-		fclose(f);
-	}
-
-	printf("mailpass bench-timing\n");
-	printf("  date       %s\n", date);
-	printf("  nproc      %ld%s%s%s\n", cpus, model[0] != '\0' ? " (" : "", model,
-	       model[0] != '\0' ? ")" : "");
-	if (uname(&uts) == 0)
-		printf("  system     %s %s %s\n", uts.sysname, uts.release, uts.machine);
-	printf("  libsodium  %s\n", sodium_version_string());
+	bench_print_machine();
 	printf("  argon2id   t=%llu m=%zu KiB p=1\n", opslimit, memlimit / 1024);
 	printf("  trials     %u of each case, order rotated every round\n", trials);
 	if (module != NULL)
@@ -719,13 +597,14 @@ main(int argc, char **argv)
 	}
 
 	/* 1 means already initialised, which is fine. */
+	bench_init("bench-timing", remove_tmpdir);
 	if (sodium_init() < 0)
-		fatal("sodium_init failed");
+		bench_fatal("sodium_init failed");
 	module[0] = '\0';
 	if (pam)
 		find_module(module_option, module, sizeof(module));
 
-	progress("timing: hashing the store (t=%llu, m=%zu KiB, p=1)", opslimit,
+	bench_progress("timing: hashing the store (t=%llu, m=%zu KiB, p=1)", opslimit,
 		 memlimit / 1024);
 	make_fixture(opslimit, memlimit, module, conf_path, sizeof(conf_path), confdir,
 		     sizeof(confdir));
@@ -733,7 +612,7 @@ main(int argc, char **argv)
 	error[0] = '\0';
 	result = mp_auth_open(conf_path, &ctx.auth, error, sizeof(error));
 	if (result != MP_OK)
-		fatal("mp_auth_open returned %s: %s", mp_result_name(result), error);
+		bench_fatal("mp_auth_open returned %s: %s", mp_result_name(result), error);
 
 	for (int p = PATH_CORE; p <= PATH_PAM; p++) {
 		if ((p == PATH_CORE && !core) || (p == PATH_PAM && !pam))
@@ -743,19 +622,19 @@ main(int argc, char **argv)
 			measures[count].kind = (enum kind)k;
 			measures[count].ms = calloc(trials, sizeof(double));
 			if (measures[count].ms == NULL)
-				fatal("out of memory");
+				bench_fatal("out of memory");
 			count++;
 		}
 	}
 
-	progress("timing: checking that the right password logs in");
+	bench_progress("timing: checking that the right password logs in");
 	check_right_password(&ctx, core, pam);
 	/* One untimed call of each case: every answer is checked, and caches are warm. */
 	for (size_t i = 0; i < count; i++)
 		(void)run_one(&ctx, &measures[i]);
 
-	progress("timing: %u rounds of %zu failed logins", trials, count);
-	start = now();
+	bench_progress("timing: %u rounds of %zu failed logins", trials, count);
+	start = bench_now();
 	for (unsigned int t = 0; t < trials; t++) {
 		for (size_t j = 0; j < count; j++) {
 			size_t i = (t + j) % count;
@@ -763,7 +642,7 @@ main(int argc, char **argv)
 			measures[i].ms[t] = run_one(&ctx, &measures[i]);
 		}
 		if ((t + 1) % 10 == 0)
-			progress("timing: %u of %u rounds, %.0f s", t + 1, trials, now() - start);
+			bench_progress("timing: %u of %u rounds, %.0f s", t + 1, trials, bench_now() - start);
 	}
 	mp_auth_close(&ctx.auth);
 	remove_tmpdir();
@@ -790,6 +669,6 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < count; i++)
 		free(measures[i].ms);
 	if (fflush(stdout) != 0)
-		fatal("cannot write the results: %s", strerror(errno));
+		bench_fatal("cannot write the results: %s", strerror(errno));
 	return pass ? EXIT_SUCCESS : EXIT_FAIL;
 }

@@ -38,6 +38,7 @@
 #include "apop.h"
 #include "auth.h"
 #include "conf.h"
+#include "bench-util.h"
 #include "mp-limits.h"
 #include "result.h"
 #include "scheme.h"
@@ -60,7 +61,6 @@
 #define BENCH_PASSWORD "correct horse battery staple"
 
 #define EXIT_FAIL 1
-#define EXIT_ERROR 2
 
 enum only {
 	ONLY_ALL,
@@ -86,7 +86,6 @@ struct apop_position {
 static char tmpdir_path[PATH_MAX];
 
 static void usage(void) __attribute__((noreturn));
-static void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 static void
 usage(void)
@@ -98,7 +97,7 @@ usage(void)
 		"  --only argon2    run only the Argon2id overhead benchmark\n"
 		"  --only apop      run only the APOP throughput benchmark\n",
 		DEFAULT_ROUNDS, DEFAULT_SECONDS);
-	exit(EXIT_ERROR);
+	exit(BENCH_EXIT_ERROR);
 }
 
 /* remove_tmpdir - delete the benchmark directory and whatever the store left in it. */
@@ -126,67 +125,6 @@ remove_tmpdir(void)
 		fprintf(stderr, "bench-verify: cannot remove %s: %s\n", tmpdir_path,
 			strerror(errno));
 	tmpdir_path[0] = '\0';
-}
-
-static void
-fatal(const char *fmt, ...)
-{
-	va_list args;
-
-	fflush(stdout);
-	fputs("bench-verify: ", stderr);
-	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
-	va_end(args);
-	fputc('\n', stderr);
-	remove_tmpdir();
-	exit(EXIT_ERROR);
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		fatal("clock_gettime: %s", strerror(errno));
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-compare_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/* stats - median, minimum and maximum of values[0..n); values is sorted in place. */
-static void
-stats(double *values, unsigned int n, double *median_r, double *min_r, double *max_r)
-{
-	qsort(values, n, sizeof(values[0]), compare_double);
-	if (n % 2 == 1)
-		*median_r = values[n / 2];
-	else
-		*median_r = (values[n / 2 - 1] + values[n / 2]) / 2;
-	*min_r = values[0];
-	*max_r = values[n - 1];
-}
-
-static void
-progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* progress - a status line on stderr, so that the table on stdout stays clean. */
-static void
-progress(const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
-	va_end(args);
-	fputc('\n', stderr);
 }
 
 /* parse_rounds - a decimal count from 1 to MAX_ROUNDS; anything else is a usage error. */
@@ -228,11 +166,11 @@ time_raw(const char *hash, const char *password, size_t password_len)
 	double start, elapsed;
 	int ret;
 
-	start = now();
+	start = bench_now();
 	ret = crypto_pwhash_str_verify(hash, password, password_len);
-	elapsed = now() - start;
+	elapsed = bench_now() - start;
 	if (ret != 0)
-		fatal("crypto_pwhash_str_verify refused the right password");
+		bench_fatal("crypto_pwhash_str_verify refused the right password");
 	return elapsed * 1000;
 }
 
@@ -244,11 +182,11 @@ time_core(const char *stored, const struct mp_verify_request *request)
 	const char *reason = "";
 	double start, elapsed;
 
-	start = now();
+	start = bench_now();
 	result = mp_scheme_verify(stored, request, &reason);
-	elapsed = now() - start;
+	elapsed = bench_now() - start;
 	if (result != MP_OK)
-		fatal("mp_scheme_verify returned %s (%s) for the right password",
+		bench_fatal("mp_scheme_verify returned %s (%s) for the right password",
 		      mp_result_name(result), reason);
 	return elapsed * 1000;
 }
@@ -270,15 +208,15 @@ bench_argon2(unsigned int rounds, struct argon2_result *res)
 	core = calloc(rounds, sizeof(*core));
 	ratio = calloc(rounds, sizeof(*ratio));
 	if (raw == NULL || core == NULL || ratio == NULL)
-		fatal("out of memory");
+		bench_fatal("out of memory");
 
-	progress("argon2id: hashing once (t=%llu, m=%zu MiB, p=1)", ARGON2_OPSLIMIT,
+	bench_progress("argon2id: hashing once (t=%llu, m=%zu MiB, p=1)", ARGON2_OPSLIMIT,
 		 ARGON2_MEMLIMIT / (1024 * 1024));
 	if (crypto_pwhash_str_alg(hash, password, password_len, ARGON2_OPSLIMIT,
 				  ARGON2_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13) != 0)
-		fatal("crypto_pwhash_str_alg failed: %s", strerror(errno));
+		bench_fatal("crypto_pwhash_str_alg failed: %s", strerror(errno));
 	if ((size_t)snprintf(stored, sizeof(stored), "{ARGON2ID}%s", hash) >= sizeof(stored))
-		fatal("stored value does not fit");
+		bench_fatal("stored value does not fit");
 
 	/* The ceilings a default mailpass.conf applies; they must admit this hash. */
 	mp_conf_defaults(&conf);
@@ -293,19 +231,19 @@ bench_argon2(unsigned int rounds, struct argon2_result *res)
 	 * that what is timed below is a real verification.  This also serves
 	 * as the warm-up round.
 	 */
-	progress("argon2id: checking that a wrong password is refused");
+	bench_progress("argon2id: checking that a wrong password is refused");
 	if (crypto_pwhash_str_verify(hash, wrong, strlen(wrong)) == 0)
-		fatal("crypto_pwhash_str_verify accepted a wrong password");
+		bench_fatal("crypto_pwhash_str_verify accepted a wrong password");
 	request.password = wrong;
 	request.password_len = strlen(wrong);
 	result = mp_scheme_verify(stored, &request, &reason);
 	if (result != MP_MISMATCH)
-		fatal("mp_scheme_verify returned %s (%s) for a wrong password, want MISMATCH",
+		bench_fatal("mp_scheme_verify returned %s (%s) for a wrong password, want MISMATCH",
 		      mp_result_name(result), reason);
 	request.password = password;
 	request.password_len = password_len;
 
-	progress("argon2id: %u rounds of one raw and one core verify", rounds);
+	bench_progress("argon2id: %u rounds of one raw and one core verify", rounds);
 	for (unsigned int i = 0; i < rounds; i++) {
 		if (i % 2 == 0) {
 			raw[i] = time_raw(hash, password, password_len);
@@ -318,39 +256,14 @@ bench_argon2(unsigned int rounds, struct argon2_result *res)
 	}
 
 	res->rounds = rounds;
-	stats(raw, rounds, &res->raw_median_ms, &res->raw_min_ms, &res->raw_max_ms);
-	stats(core, rounds, &res->core_median_ms, &res->core_min_ms, &res->core_max_ms);
-	stats(ratio, rounds, &res->ratio_median, &res->ratio_min, &res->ratio_max);
+	bench_stats(raw, rounds, &res->raw_median_ms, &res->raw_min_ms, &res->raw_max_ms);
+	bench_stats(core, rounds, &res->core_median_ms, &res->core_min_ms, &res->core_max_ms);
+	bench_stats(ratio, rounds, &res->ratio_median, &res->ratio_min, &res->ratio_max);
 	sodium_memzero(hash, sizeof(hash));
 	sodium_memzero(stored, sizeof(stored));
 	free(raw);
 	free(core);
 	free(ratio);
-}
-
-/* close_checked - fclose, reporting the error of any earlier write too. */
-static void
-close_checked(FILE *f, const char *path)
-{
-	bool failed = ferror(f) != 0;
-
-	if (fclose(f) != 0 || failed)
-		fatal("cannot write %s: %s", path, strerror(errno));
-}
-
-static FILE *
-create_file(const char *path)
-{
-	FILE *f;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1)
-		fatal("cannot create %s: %s", path, strerror(errno));
-	f = fdopen(fd, "w");
-	if (f == NULL)
-		fatal("fdopen %s: %s", path, strerror(errno));
-	return f;
 }
 
 /* make_store - the temporary directory with mailpass.conf and a passwd-file of APOP_USERS users. */
@@ -368,31 +281,31 @@ make_store(char *conf_path, size_t conf_path_size)
 	if ((size_t)snprintf(tmpdir_path, sizeof(tmpdir_path), "%s/mailpass-bench.XXXXXX",
 			     base) >= sizeof(tmpdir_path)) {
 		tmpdir_path[0] = '\0';
-		fatal("TMPDIR is too long");
+		bench_fatal("TMPDIR is too long");
 	}
 	if (mkdtemp(tmpdir_path) == NULL) {
 		int saved = errno;
 
 		tmpdir_path[0] = '\0';
-		fatal("mkdtemp under %s: %s", base, strerror(saved));
+		bench_fatal("mkdtemp under %s: %s", base, strerror(saved));
 	}
 	if ((size_t)snprintf(passwd_path, sizeof(passwd_path), "%s/passwd",
 			     tmpdir_path) >= sizeof(passwd_path) ||
 	    (size_t)snprintf(conf_path, conf_path_size, "%s/mailpass.conf",
 			     tmpdir_path) >= conf_path_size)
-		fatal("temporary path is too long");
+		bench_fatal("temporary path is too long");
 
-	f = create_file(conf_path);
+	f = bench_create_file(conf_path, 0600);
 	fprintf(f, "# Written by bench-verify; removed when it ends.\n");
 	fprintf(f, "store = file:%s\n", passwd_path);
-	close_checked(f, conf_path);
+	bench_close_checked(f, conf_path);
 
 	/* Written directly rather than through the core: this is setup, not the measurement. */
-	f = create_file(passwd_path);
+	f = bench_create_file(passwd_path, 0600);
 	setvbuf(f, buffer, _IOFBF, sizeof(buffer));
 	for (unsigned long n = 1; n <= APOP_USERS; n++)
 		fprintf(f, "user%lu:{PLAIN}pw%lu::::::apop={PLAIN}secret%lu\n", n, n, n);
-	close_checked(f, passwd_path);
+	bench_close_checked(f, passwd_path);
 }
 
 /* apop_run - call mp_auth_apop() for user line n for about seconds; every call must be MP_OK. */
@@ -419,19 +332,19 @@ apop_run(struct mp_auth *auth, struct apop_position *pos, double seconds)
 	result = mp_auth_apop(auth, user, user_len, timestamp, timestamp_len, bad,
 			      MP_APOP_DIGEST_HEX_LEN, &reason);
 	if (result != MP_MISMATCH)
-		fatal("mp_auth_apop returned %s (%s) for %s with a wrong digest, want MISMATCH",
+		bench_fatal("mp_auth_apop returned %s (%s) for %s with a wrong digest, want MISMATCH",
 		      mp_result_name(result), reason, user);
 
-	progress("apop: %s for %.1f s", user, seconds);
-	start = now();
+	bench_progress("apop: %s for %.1f s", user, seconds);
+	start = bench_now();
 	do {
 		result = mp_auth_apop(auth, user, user_len, timestamp, timestamp_len, digest,
 				      MP_APOP_DIGEST_HEX_LEN, &reason);
 		if (result != MP_OK)
-			fatal("mp_auth_apop returned %s (%s) for %s, want OK",
+			bench_fatal("mp_auth_apop returned %s (%s) for %s, want OK",
 			      mp_result_name(result), reason, user);
 		calls++;
-		elapsed = now() - start;
+		elapsed = bench_now() - start;
 	} while (elapsed < seconds);
 
 	pos->calls = calls;
@@ -446,61 +359,19 @@ bench_apop(double seconds, struct apop_position *positions, size_t count)
 	enum mp_result result;
 	double start;
 
-	progress("apop: writing a passwd-file of %lu users", APOP_USERS);
-	start = now();
+	bench_progress("apop: writing a passwd-file of %lu users", APOP_USERS);
+	start = bench_now();
 	make_store(conf_path, sizeof(conf_path));
-	progress("apop: written in %.2f s", now() - start);
+	bench_progress("apop: written in %.2f s", bench_now() - start);
 
 	error[0] = '\0';
 	result = mp_auth_open(conf_path, &auth, error, sizeof(error));
 	if (result != MP_OK)
-		fatal("mp_auth_open returned %s: %s", mp_result_name(result), error);
+		bench_fatal("mp_auth_open returned %s: %s", mp_result_name(result), error);
 	for (size_t i = 0; i < count; i++)
 		apop_run(auth, &positions[i], seconds);
 	mp_auth_close(&auth);
 	remove_tmpdir();
-}
-
-static void
-print_machine(void)
-{
-	char date[64], model[128] = "", line[256];
-	struct utsname uts;
-	struct tm tm;
-	time_t t;
-	FILE *f;
-	long cpus;
-
-	t = time(NULL);
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(date, sizeof(date), "unknown");
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	/* The CPU model is a courtesy; its absence is not an error. */
-	f = fopen("/proc/cpuinfo", "r");
-	if (f != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL) {
-			char *colon = strchr(line, ':');
-
-			if (strncmp(line, "model name", 10) != 0 || colon == NULL)
-				continue;
-			colon += strspn(colon + 1, " \t") + 1;
-			colon[strcspn(colon, "\n")] = '\0';
-			snprintf(model, sizeof(model), "%s", colon);
-			break;
-		}
-		fclose(f);
-	}
-
-	printf("mailpass bench-verify\n");
-	printf("  date       %s\n", date);
-	printf("  nproc      %ld%s%s%s\n", cpus, model[0] != '\0' ? " (" : "", model,
-	       model[0] != '\0' ? ")" : "");
-	if (uname(&uts) == 0)
-		printf("  system     %s %s %s\n", uts.sysname, uts.release, uts.machine);
-	printf("  libsodium  %s\n", sodium_version_string());
-	printf("\n");
 }
 
 static void
@@ -589,15 +460,17 @@ main(int argc, char **argv)
 		usage();
 
 	/* 1 means already initialised, which is fine. */
+	bench_init("bench-verify", remove_tmpdir);
 	if (sodium_init() < 0)
-		fatal("sodium_init failed");
+		bench_fatal("sodium_init failed");
 
 	if (only != ONLY_APOP)
 		bench_argon2(rounds, &argon2);
 	if (only != ONLY_ARGON2)
 		bench_apop(seconds, positions, position_count);
 
-	print_machine();
+	bench_print_machine();
+	printf("\n");
 	if (only != ONLY_APOP) {
 		print_argon2(&argon2);
 		printf("\n");
@@ -613,6 +486,6 @@ main(int argc, char **argv)
 		       argon2.ratio_median, RATIO_GOAL, pass ? "PASS" : "FAIL");
 	}
 	if (fflush(stdout) != 0)
-		fatal("cannot write the results: %s", strerror(errno));
+		bench_fatal("cannot write the results: %s", strerror(errno));
 	return pass ? EXIT_SUCCESS : EXIT_FAIL;
 }
