@@ -166,22 +166,6 @@ remove_tmpdir(void)
 	tmpdir_path[0] = '\0';
 }
 
-/* parse_trials - a decimal count from 1 to MAX_TRIALS; anything else is a usage error. */
-static unsigned int
-parse_trials(const char *text)
-{
-	unsigned long value;
-	char *end;
-
-	errno = 0;
-	if (text[0] < '0' || text[0] > '9')
-		usage();
-	value = strtoul(text, &end, 10);
-	if (errno != 0 || *end != '\0' || value < 1 || value > MAX_TRIALS)
-		usage();
-	return (unsigned int)value;
-}
-
 /* parse_opslimit - Argon2 t, 1 to 100 (higher would make a run take hours). */
 static unsigned long long
 parse_opslimit(const char *text)
@@ -561,7 +545,8 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "n:t:m:h", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			trials = parse_trials(optarg);
+			if (!bench_parse_count(optarg, MAX_TRIALS, &trials))
+				usage();
 			break;
 		case 't':
 			opslimit = parse_opslimit(optarg);

@@ -1,6 +1,7 @@
 /* bench-util.c - what the benchmark programs share: errors, clocks, medians, machine facts. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -48,6 +49,22 @@ bench_progress(const char *fmt, ...)
 	vfprintf(stderr, fmt, args);
 	va_end(args);
 	fputc('\n', stderr);
+}
+
+bool
+bench_parse_count(const char *text, unsigned long max, unsigned int *value_r)
+{
+	unsigned long value;
+	char *end;
+
+	errno = 0;
+	if (text[0] < '0' || text[0] > '9')
+		return false;
+	value = strtoul(text, &end, 10);
+	if (errno != 0 || *end != '\0' || value < 1 || value > max || value > UINT_MAX)
+		return false;
+	*value_r = (unsigned int)value;
+	return true;
 }
 
 double

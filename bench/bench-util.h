@@ -1,6 +1,7 @@
 #ifndef MP_BENCH_UTIL_H
 #define MP_BENCH_UTIL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -16,6 +17,12 @@ void bench_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), nore
 
 /* bench_progress - a status line on stderr, so that the table on stdout stays clean. */
 void bench_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * bench_parse_count - a decimal count from 1 to max in *value_r; false for
+ * anything else (a sign, white space, trailing text, overflow).
+ */
+bool bench_parse_count(const char *text, unsigned long max, unsigned int *value_r);
 
 /* bench_now - seconds on the monotonic clock. */
 double bench_now(void);

@@ -127,22 +127,6 @@ remove_tmpdir(void)
 	tmpdir_path[0] = '\0';
 }
 
-/* parse_rounds - a decimal count from 1 to MAX_ROUNDS; anything else is a usage error. */
-static unsigned int
-parse_rounds(const char *text)
-{
-	unsigned long value;
-	char *end;
-
-	errno = 0;
-	if (text[0] < '0' || text[0] > '9')
-		usage();
-	value = strtoul(text, &end, 10);
-	if (errno != 0 || *end != '\0' || value < 1 || value > MAX_ROUNDS)
-		usage();
-	return (unsigned int)value;
-}
-
 /* parse_seconds - a positive number of seconds up to MAX_SECONDS. */
 static double
 parse_seconds(const char *text)
@@ -439,7 +423,8 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "n:t:h", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			rounds = parse_rounds(optarg);
+			if (!bench_parse_count(optarg, MAX_ROUNDS, &rounds))
+				usage();
 			break;
 		case 't':
 			seconds = parse_seconds(optarg);
