@@ -4,7 +4,8 @@
 # Needs clang with libFuzzer and the sanitizer runtimes (Debian/Ubuntu:
 # clang, libclang-rt-14-dev or the runtime package of the clang in use),
 # and the development files of libsodium, nettle, libcrypt and, for the
-# SASL targets, libsasl2.  CC and EXTRA_CFLAGS may be set in the environment.
+# SASL targets, libsasl2 and, for the importer targets, libdb5.3.  CC and
+# EXTRA_CFLAGS may be set in the environment.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,3 +45,17 @@ build fuzz-apop "$here/fuzz-apop.c"
 sasl="$top/sasl-plugin/plugin.c $top/sasl-plugin/mech-plain.c $top/sasl-plugin/mech-login.c $top/sasl-plugin/auxprop.c"
 build fuzz-sasl-plain -I"$top/sasl-plugin" "$here/fuzz-sasl-plain.c" $sasl -lsasl2
 build fuzz-sasl-login -I"$top/sasl-plugin" "$here/fuzz-sasl-login.c" $sasl -lsasl2
+
+# The importers' record parsers (tools/import-*.c).  The text formats'
+# files also hold their whole-file readers, which reach the rest of the
+# command, so those targets link all of "mailpass import" but its main();
+# the sasldb record handling stands alone (no Berkeley DB).
+import="$top/tools/cmd-import.c $top/tools/cli-io.c"
+for src in "$top"/tools/import-*.c; do
+	import="$import $src"
+done
+build fuzz-import-dovecot -I"$top/tools" "$here/fuzz-import-dovecot.c" $import -ldb
+build fuzz-import-htpasswd -I"$top/tools" "$here/fuzz-import-htpasswd.c" $import -ldb
+build fuzz-import-shadow -I"$top/tools" "$here/fuzz-import-shadow.c" $import -ldb
+build fuzz-import-sasldb -I"$top/tools" "$here/fuzz-import-sasldb.c" \
+	"$top/tools/import-sasldb-record.c" "$top/tools/import-item.c" "$top/tools/cli-io.c"

@@ -142,6 +142,8 @@ open_auth(pam_handle_t *pamh, const struct options *opts, struct mp_auth **auth_
 		/* A configuration with an error is as unusable as a missing one. */
 		if (result != MP_INTERNAL)
 			result = MP_UNAVAILABLE;
+	} else if (mp_auth_warning(*auth_r) != NULL) {
+		pam_syslog(pamh, LOG_WARNING, "%s", mp_auth_warning(*auth_r));
 	}
 	return result;
 }

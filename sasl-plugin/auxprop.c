@@ -70,8 +70,11 @@ serve_secret(sasl_server_params_t *params, const char *name, const char *user, u
 	if (result != MP_OK) {
 		mp_sasl_log(utils, SASL_LOG_ERR, "mailpass " LABEL ": cannot use %s: %s", conf,
 			    error);
-		return mp_sasl_code(result);
+		/* A configuration with an error is as unusable as a missing one. */
+		return mp_sasl_code(result == MP_INTERNAL ? MP_INTERNAL : MP_UNAVAILABLE);
 	}
+	if (mp_auth_warning(auth) != NULL)
+		mp_sasl_log(utils, SASL_LOG_WARN, "mailpass " LABEL ": %s", mp_auth_warning(auth));
 	result = mp_auth_apop_secret(auth, user, ulen, &secret, &secret_len, &reason);
 	mp_auth_close(&auth);
 

@@ -223,6 +223,8 @@ mp_sasl_verify(sasl_server_params_t *params, const char *what, const char *user,
 	enum mp_result result;
 
 	result = mp_auth_open(conf, &auth, error, sizeof(error));
+	if (result == MP_OK && mp_auth_warning(auth) != NULL)
+		mp_sasl_log(utils, SASL_LOG_WARN, "mailpass %s: %s", what, mp_auth_warning(auth));
 	if (result == MP_OK) {
 		result = mp_auth_verify(auth, user, user_len, password, password_len, 0,
 					&reason, &note);
@@ -231,6 +233,9 @@ mp_sasl_verify(sasl_server_params_t *params, const char *what, const char *user,
 		mp_sasl_log(utils, SASL_LOG_ERR, "mailpass %s: cannot use %s: %s", what, conf,
 			    error);
 		reason = "configuration or store unusable";
+		/* A configuration with an error is as unusable as a missing one. */
+		if (result != MP_INTERNAL)
+			result = MP_UNAVAILABLE;
 	}
 	log_outcome(params, what, user, user_len, result, reason);
 	if (note != NULL) {

@@ -12,6 +12,7 @@
 
 #include "apop-secret.h"
 #include "encoding.h"
+#include "file-safety.h"
 #include "mp-limits.h"
 #include "scheme.h"
 #include "secret.h"
@@ -20,36 +21,45 @@
 #define SECRETBOX_PREFIX_LEN (sizeof(SECRETBOX_PREFIX) - 1)
 
 enum mp_result
-mp_apop_key_load(const char *path, unsigned char key_r[MP_APOP_KEY_BYTES],
-		 const char **reason_r)
+mp_apop_key_load(const char *path, const char *store_owner,
+		 unsigned char key_r[MP_APOP_KEY_BYTES], char *error_r, size_t error_size)
 {
+	enum mp_result result = MP_UNAVAILABLE;
+	char errbuf[128];
 	struct stat st;
 	ssize_t got;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
-		*reason_r = "cannot open the apop_key file";
+		snprintf(error_r, error_size, "apop_key %s: cannot open the file: %s", path,
+			 strerror_r(errno, errbuf, sizeof(errbuf)));
 		return MP_UNAVAILABLE;
 	}
+	/* The descriptor read is the file judged: nothing can swap it in between. */
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		*reason_r = "the apop_key file is not a regular file";
-		return MP_UNAVAILABLE;
+		snprintf(error_r, error_size, "apop_key %s: not a regular file", path);
+		goto out;
 	}
+	if (mp_file_safety_check(path, &st, MP_FILE_APOP_KEY, store_owner, NULL, error_r,
+				 error_size) == MP_FILE_REFUSE)
+		goto out;
 	if (st.st_size != MP_APOP_KEY_BYTES) {
-		close(fd);
-		*reason_r = "the apop_key file is not exactly 32 bytes";
-		return MP_MALFORMED;
+		snprintf(error_r, error_size, "apop_key %s: the file is not exactly %u bytes",
+			 path, (unsigned int)MP_APOP_KEY_BYTES);
+		result = MP_MALFORMED;
+		goto out;
 	}
 	got = read(fd, key_r, MP_APOP_KEY_BYTES);
-	close(fd);
 	if (got != MP_APOP_KEY_BYTES) {
 		sodium_memzero(key_r, MP_APOP_KEY_BYTES);
-		*reason_r = "cannot read the apop_key file";
-		return MP_UNAVAILABLE;
+		snprintf(error_r, error_size, "apop_key %s: cannot read the file", path);
+		goto out;
 	}
-	return MP_OK;
+	result = MP_OK;
+out:
+	(void)close(fd);
+	return result;
 }
 
 enum mp_result
@@ -198,18 +208,13 @@ out:
 	return result;
 }
 
-enum mp_result
-mp_apop_secret_open(const char *field, const unsigned char *key, unsigned char **secret_r,
-		    size_t *secret_len_r, const char **reason_r)
+/* plain_open - the secret of a {PLAIN} (or {PLAIN.b64}, {PLAIN.hex}) field. */
+static enum mp_result
+plain_open(const char *field, unsigned char **secret_r, size_t *secret_len_r,
+	   const char **reason_r)
 {
 	struct mp_stored stored;
 	enum mp_result result;
-
-	*secret_r = NULL;
-	*secret_len_r = 0;
-	if (strncmp(field, SECRETBOX_PREFIX, SECRETBOX_PREFIX_LEN) == 0)
-		return secretbox_open(field + SECRETBOX_PREFIX_LEN, key, secret_r,
-				      secret_len_r, reason_r);
 
 	result = mp_stored_parse(field, strlen(field), &stored, reason_r);
 	if (result != MP_OK)
@@ -228,4 +233,30 @@ mp_apop_secret_open(const char *field, const unsigned char *key, unsigned char *
 	*secret_r = stored.data;
 	*secret_len_r = stored.data_len;
 	return MP_OK;
+}
+
+enum mp_result
+mp_apop_secret_open(const char *field, const unsigned char *key, unsigned char **secret_r,
+		    size_t *secret_len_r, const char **reason_r)
+{
+	enum mp_result result;
+
+	*secret_r = NULL;
+	*secret_len_r = 0;
+	if (strncmp(field, SECRETBOX_PREFIX, SECRETBOX_PREFIX_LEN) == 0)
+		result = secretbox_open(field + SECRETBOX_PREFIX_LEN, key, secret_r,
+					secret_len_r, reason_r);
+	else
+		result = plain_open(field, secret_r, secret_len_r, reason_r);
+	/*
+	 * mp_apop_secret_seal() refuses such a secret, and libsasl2 would cut
+	 * it at the NUL: it is refused on every path alike, never cut.
+	 */
+	if (result == MP_OK && memchr(*secret_r, '\0', *secret_len_r) != NULL) {
+		mp_secret_free(secret_r, *secret_len_r + 1);
+		*secret_len_r = 0;
+		*reason_r = "APOP secret contains a NUL byte";
+		result = MP_MALFORMED;
+	}
+	return result;
 }

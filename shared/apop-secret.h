@@ -20,11 +20,15 @@
 
 /*
  * mp_apop_key_load - read the key file at path: exactly MP_APOP_KEY_BYTES
- * bytes.  MP_UNAVAILABLE when it cannot be read, MP_MALFORMED for any other
- * size.
+ * bytes, from a file that mp_file_safety_check() finds safe as
+ * MP_FILE_APOP_KEY (owned by root, the effective uid or store_owner, which
+ * may be NULL or "", and no access for group or others).  MP_UNAVAILABLE
+ * when it cannot be read or is unsafe, MP_MALFORMED for any other size; the
+ * message in error_r names the file (and, for an unsafe one, the fix).
  */
-enum mp_result mp_apop_key_load(const char *path, unsigned char key_r[MP_APOP_KEY_BYTES],
-				const char **reason_r);
+enum mp_result mp_apop_key_load(const char *path, const char *store_owner,
+				unsigned char key_r[MP_APOP_KEY_BYTES], char *error_r,
+				size_t error_size);
 
 /*
  * mp_apop_key_create - write a new random key file at path with mode 0600.
@@ -43,7 +47,8 @@ enum mp_result mp_apop_secret_seal(const unsigned char *key, const char *secret,
 /*
  * mp_apop_secret_open - the secret held by field.  key may be NULL when no
  * key is configured; a {SECRETBOX} field then is MP_UNAVAILABLE.  A field
- * that does not decode or authenticate is MP_MALFORMED.  The caller wipes
+ * that does not decode or authenticate, or whose secret is empty or holds a
+ * NUL byte, is MP_MALFORMED.  The caller wipes
  * *secret_r with mp_secret_free().
  */
 enum mp_result mp_apop_secret_open(const char *field, const unsigned char *key,

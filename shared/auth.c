@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -16,6 +17,7 @@
 #include "apop-secret.h"
 #include "auth.h"
 #include "entry.h"
+#include "file-safety.h"
 #include "mp-limits.h"
 #include "scheme.h"
 #include "secret.h"
@@ -25,10 +27,56 @@ struct mp_auth {
 	struct mp_store *store;
 	bool have_apop_key;
 	unsigned char apop_key[MP_APOP_KEY_BYTES];
+	char warning[MP_ERROR_MAX];	/* what mp_auth_warning() returns; "" for none */
 };
 
 /* The secret a dummy APOP check is computed with. */
 static const unsigned char dummy_apop_secret[] = "mailpass-dummy-apop-secret";
+
+/*
+ * check_store_files - the store file and the directory that holds it, as
+ * they are at open.  Every read judges its own descriptor again
+ * (store-file.c); this check is the one that judges the directory and puts
+ * the fix into the message.  Neither has to exist: the first "user add"
+ * creates the file, and a lookup reports a missing one.  A warning goes to
+ * warning_r.
+ */
+static enum mp_result
+check_store_files(const char *path, const char *store_owner, char *warning_r,
+		  size_t warning_size, char *error_r, size_t error_size)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[MP_PATH_MAX + 1], message[MP_ERROR_MAX];
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		switch (mp_file_safety_check(path, &st, MP_FILE_STORE, store_owner, NULL,
+					     message, sizeof(message))) {
+		case MP_FILE_SAFE:
+			break;
+		case MP_FILE_WARN:
+			snprintf(warning_r, warning_size, "%s", message);
+			break;
+		case MP_FILE_REFUSE:
+			snprintf(error_r, error_size, "%s", message);
+			return MP_UNAVAILABLE;
+		}
+	}
+	if (slash == NULL || (size_t)(slash - path) >= sizeof(dir))
+		return MP_OK;
+	if (slash == path) {
+		dir[0] = '/';
+		dir[1] = '\0';
+	} else {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+	}
+	if (stat(dir, &st) == 0 &&
+	    mp_file_safety_check(dir, &st, MP_FILE_STORE_DIR, store_owner, NULL, error_r,
+				 error_size) == MP_FILE_REFUSE)
+		return MP_UNAVAILABLE;
+	return MP_OK;
+}
 
 enum mp_result
 mp_auth_open_conf(const struct mp_conf *conf, struct mp_auth **auth_r, char *error_r,
@@ -50,16 +98,24 @@ mp_auth_open_conf(const struct mp_conf *conf, struct mp_auth **auth_r, char *err
 	}
 	auth->conf = *conf;
 	result = mp_store_open(conf->store, &auth->store, &reason);
+	if (result == MP_OK)
+		result = mp_store_file_set_owner(auth->store, conf->store_owner, &reason);
 	if (result != MP_OK) {
 		snprintf(error_r, error_size, "store %s: %s", conf->store, reason);
 		goto fail;
 	}
-	if (conf->apop_key[0] != '\0') {
-		result = mp_apop_key_load(conf->apop_key, auth->apop_key, &reason);
-		if (result != MP_OK) {
-			snprintf(error_r, error_size, "apop_key %s: %s", conf->apop_key, reason);
+	if (mp_store_file_path(auth->store) != NULL) {
+		result = check_store_files(mp_store_file_path(auth->store), conf->store_owner,
+					   auth->warning, sizeof(auth->warning), error_r,
+					   error_size);
+		if (result != MP_OK)
 			goto fail;
-		}
+	}
+	if (conf->apop_key[0] != '\0') {
+		result = mp_apop_key_load(conf->apop_key, conf->store_owner, auth->apop_key,
+					  error_r, error_size);
+		if (result != MP_OK)
+			goto fail;
 		auth->have_apop_key = true;
 	}
 	*auth_r = auth;
@@ -104,6 +160,12 @@ struct mp_store *
 mp_auth_store(struct mp_auth *auth)
 {
 	return auth->store;
+}
+
+const char *
+mp_auth_warning(const struct mp_auth *auth)
+{
+	return auth->warning[0] != '\0' ? auth->warning : NULL;
 }
 
 /* user_copy - validate user[0..len) and copy it NUL-terminated into buf. */

@@ -27,6 +27,13 @@ struct mp_auth;
 /*
  * mp_auth_open - load conf_path (MP_UNAVAILABLE when missing), open the store
  * and the APOP key.  Errors carry a message in error_r.
+ *
+ * The store file, the directory that holds it and the apop_key file are
+ * judged by mp_file_safety_check() (owners: root, the effective uid and
+ * store_owner): an unsafe one is MP_UNAVAILABLE, with a message that names
+ * the file and the fix; a store readable by others is only a warning, kept
+ * for mp_auth_warning().  Every later read of the store judges the
+ * descriptor it reads again.
  */
 enum mp_result mp_auth_open(const char *conf_path, struct mp_auth **auth_r,
 			    char *error_r, size_t error_size);
@@ -40,6 +47,12 @@ void mp_auth_close(struct mp_auth **auth);
 
 const struct mp_conf *mp_auth_conf(const struct mp_auth *auth);
 struct mp_store *mp_auth_store(struct mp_auth *auth);
+
+/*
+ * mp_auth_warning - what the adapter should log once for this open (the
+ * store is readable by others, and the fix), or NULL.
+ */
+const char *mp_auth_warning(const struct mp_auth *auth);
 
 /*
  * mp_auth_verify - check a cleartext password.

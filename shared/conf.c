@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "file-safety.h"
 
 /* The largest configuration file read, in bytes. */
 #define CONF_FILE_MAX (1024 * 1024)
@@ -29,6 +30,17 @@
 #else
 #define CONF_MEMLIMIT_MAX SIZE_MAX
 #endif
+
+/*
+ * Bounds of the legacy-scheme ceilings: libcrypt's own range of SHA-crypt
+ * rounds and bcrypt costs, the Argon2 memory range for yescrypt, and the
+ * 32-bit counts that PBKDF2 and SCRAM values are parsed into.
+ */
+#define CONF_CRYPT_ROUNDS_MIN 1000ULL
+#define CONF_CRYPT_ROUNDS_MAX 999999999ULL
+#define CONF_BCRYPT_COST_MIN 4ULL
+#define CONF_BCRYPT_COST_MAX 31ULL
+#define CONF_PBKDF2_ITERATIONS_MAX 4294967295ULL
 
 /* libsodium refuses Argon2i with fewer passes than this. */
 #define CONF_ARGON2I_OPSLIMIT_MIN 3ULL
@@ -47,8 +59,13 @@ enum conf_key {
 	KEY_MEMLIMIT,
 	KEY_MAX_OPSLIMIT,
 	KEY_MAX_MEMLIMIT,
+	KEY_CRYPT_MAX_ROUNDS,
+	KEY_BCRYPT_MAX_COST,
+	KEY_YESCRYPT_MAX_MEMLIMIT,
+	KEY_PBKDF2_MAX_ITERATIONS,
 	KEY_REHASH,
 	KEY_APOP_KEY,
+	KEY_STORE_OWNER,
 	KEY_COUNT
 };
 
@@ -65,6 +82,9 @@ struct conf_key_def {
 
 static conf_setter set_store, set_scheme, set_opslimit, set_memlimit,
 	set_max_opslimit, set_max_memlimit, set_rehash, set_apop_key;
+static conf_setter set_crypt_max_rounds, set_bcrypt_max_cost, set_yescrypt_max_memlimit,
+	set_pbkdf2_max_iterations;
+static conf_setter set_store_owner;
 
 static const struct conf_key_def conf_keys[KEY_COUNT] = {
 	[KEY_STORE] = { "store", set_store },
@@ -73,8 +93,13 @@ static const struct conf_key_def conf_keys[KEY_COUNT] = {
 	[KEY_MEMLIMIT] = { "argon2_memlimit", set_memlimit },
 	[KEY_MAX_OPSLIMIT] = { "argon2_max_opslimit", set_max_opslimit },
 	[KEY_MAX_MEMLIMIT] = { "argon2_max_memlimit", set_max_memlimit },
+	[KEY_CRYPT_MAX_ROUNDS] = { "crypt_max_rounds", set_crypt_max_rounds },
+	[KEY_BCRYPT_MAX_COST] = { "bcrypt_max_cost", set_bcrypt_max_cost },
+	[KEY_YESCRYPT_MAX_MEMLIMIT] = { "yescrypt_max_memlimit", set_yescrypt_max_memlimit },
+	[KEY_PBKDF2_MAX_ITERATIONS] = { "pbkdf2_max_iterations", set_pbkdf2_max_iterations },
 	[KEY_REHASH] = { "rehash", set_rehash },
 	[KEY_APOP_KEY] = { "apop_key", set_apop_key },
+	[KEY_STORE_OWNER] = { "store_owner", set_store_owner },
 };
 
 static void set_error(char *error_r, size_t error_size, const char *fmt, ...)
@@ -350,6 +375,39 @@ set_max_memlimit(struct mp_conf *conf, const char *value, char *why, size_t why_
 }
 
 static bool
+set_crypt_max_rounds(struct mp_conf *conf, const char *value, char *why, size_t why_size)
+{
+	return parse_count("crypt_max_rounds", value, CONF_CRYPT_ROUNDS_MIN, CONF_CRYPT_ROUNDS_MAX,
+			   &conf->limits.crypt_max_rounds, why, why_size);
+}
+
+static bool
+set_bcrypt_max_cost(struct mp_conf *conf, const char *value, char *why, size_t why_size)
+{
+	unsigned long long cost;
+
+	if (!parse_count("bcrypt_max_cost", value, CONF_BCRYPT_COST_MIN, CONF_BCRYPT_COST_MAX,
+			 &cost, why, why_size))
+		return false;
+	conf->limits.bcrypt_max_cost = (unsigned int)cost;
+	return true;
+}
+
+static bool
+set_yescrypt_max_memlimit(struct mp_conf *conf, const char *value, char *why, size_t why_size)
+{
+	return parse_bytes("yescrypt_max_memlimit", value, CONF_MEMLIMIT_MIN, CONF_MEMLIMIT_MAX,
+			   &conf->limits.yescrypt_max_memlimit, why, why_size);
+}
+
+static bool
+set_pbkdf2_max_iterations(struct mp_conf *conf, const char *value, char *why, size_t why_size)
+{
+	return parse_count("pbkdf2_max_iterations", value, 1, CONF_PBKDF2_ITERATIONS_MAX,
+			   &conf->limits.pbkdf2_max_iterations, why, why_size);
+}
+
+static bool
 set_rehash(struct mp_conf *conf, const char *value, char *why, size_t why_size)
 {
 	static const struct {
@@ -378,6 +436,23 @@ set_apop_key(struct mp_conf *conf, const char *value, char *why, size_t why_size
 	if (!parse_path("apop_key", value, why, why_size))
 		return false;
 	memcpy(conf->apop_key, value, strlen(value) + 1);
+	return true;
+}
+
+/*
+ * set_store_owner - an account name, checked for its form only: whether the
+ * account exists is asked when a file it owns is judged (file-safety.h).
+ */
+static bool
+set_store_owner(struct mp_conf *conf, const char *value, char *why, size_t why_size)
+{
+	if (!mp_file_owner_name_valid(value)) {
+		snprintf(why, why_size, "store_owner: \"%s\" is not an account name (at most "
+			 "%d of A-Z a-z 0-9 . _ -, not starting with '-')", value,
+			 MP_OWNER_NAME_MAX);
+		return false;
+	}
+	memcpy(conf->store_owner, value, strlen(value) + 1);
 	return true;
 }
 
@@ -529,8 +604,13 @@ mp_conf_defaults(struct mp_conf *conf)
 	conf->limits.argon2_max_opslimit = CONF_DEFAULT_MAX_OPSLIMIT;
 	conf->limits.argon2_max_memlimit = CONF_DEFAULT_MAX_MEMLIMIT;
 	conf->limits.argon2_max_lanes = CONF_DEFAULT_MAX_LANES;
+	conf->limits.crypt_max_rounds = MP_CRYPT_MAX_ROUNDS_DEFAULT;
+	conf->limits.bcrypt_max_cost = MP_BCRYPT_MAX_COST_DEFAULT;
+	conf->limits.yescrypt_max_memlimit = MP_YESCRYPT_MAX_MEMLIMIT_DEFAULT;
+	conf->limits.pbkdf2_max_iterations = MP_PBKDF2_MAX_ITERATIONS_DEFAULT;
 	conf->rehash = true;
 	conf->apop_key[0] = '\0';
+	conf->store_owner[0] = '\0';
 }
 
 enum mp_result
@@ -608,6 +688,12 @@ read_text(const char *path, char **text_r, size_t *len_r, char *why, size_t why_
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(why, why_size, "not a regular file");
+		result = MP_UNAVAILABLE;
+		goto fail;
+	}
+	/* Whoever may write the configuration may point store at a file of their own. */
+	if (mp_file_safety_check(path, &st, MP_FILE_CONFIG, NULL, NULL, why, why_size) ==
+	    MP_FILE_REFUSE) {
 		result = MP_UNAVAILABLE;
 		goto fail;
 	}

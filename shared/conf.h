@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "file-safety.h"
 #include "mp-limits.h"
 #include "result.h"
 #include "scheme.h"
@@ -20,9 +21,10 @@ struct mp_conf {
 	char store[MP_PATH_MAX + 16];		/* "file:/etc/mailpass/passwd" */
 	const struct mp_scheme *scheme;		/* new hashes and rehash target */
 	struct mp_hash_params hash;		/* argon2_opslimit, argon2_memlimit */
-	struct mp_verify_limits limits;		/* argon2_max_* ceilings */
+	struct mp_verify_limits limits;		/* the *_max_* ceilings */
 	bool rehash;
 	char apop_key[MP_PATH_MAX];		/* "" when unset */
+	char store_owner[MP_OWNER_NAME_MAX + 1];	/* "" when unset */
 };
 
 /* mp_conf_defaults - fill conf with the built-in defaults of mailpass.conf(5). */

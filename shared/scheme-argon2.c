@@ -137,7 +137,7 @@ mp_argon2_verify(const struct mp_verify_request *request, const unsigned char *d
 	if (result != MP_OK)
 		return result;
 	result = argon2_check_limits(&params, request->limits, reason_r);
-	if (result != MP_OK)
+	if (result != MP_OK || request->check_only)
 		return result;
 
 	/*

@@ -7,11 +7,13 @@
  * these rows verifies any crypt string: a "{SHA512-CRYPT}$1$..." that
  * Dovecot accepts keeps working here.  The string is parsed first, with
  * checked digits: a string of a shape no tool writes is MALFORMED, and one
- * whose cost is above the ceilings below is refused without being computed,
- * so that a poisoned store cannot make one login spend minutes or a
- * gigabyte.  Only the families whose cost is checked here are computed;
- * scrypt ("$7$"), BSDI ("_"), SunMD5 ("$md5"), "$sha1$" and NT ("$3$")
- * strings are MALFORMED.
+ * whose cost is above the request's ceilings (crypt_max_rounds,
+ * bcrypt_max_cost, yescrypt_max_memlimit) is refused without being
+ * computed, so that a poisoned store cannot make one login spend minutes or
+ * a gigabyte.  MD5-crypt ("$1$", "$apr1$") and DES have a fixed cost, with
+ * nothing to bound.  Only the families whose cost is checked here are
+ * computed; scrypt ("$7$"), BSDI ("_"), SunMD5 ("$md5"), "$sha1$" and NT
+ * ("$3$") strings are MALFORMED.
  *
  * libcrypt computes everything (crypt_rn, which is thread-safe) except
  * Apache's "$apr1$", which it lacks: that is MD5-crypt with another magic
@@ -30,17 +32,9 @@
 #include "scheme-private.h"
 #include "secret.h"
 
-/*
- * Cost ceilings.  Each admits what the tools write for everyday use, and
- * far more, but stops at a few seconds of one core or at the memory that
- * argon2_max_memlimit allows by default.  A later release makes them
- * configurable.
- */
+/* The algorithms' own minimums; the ceilings come with the request. */
 #define SHA_CRYPT_ROUNDS_MIN 1000	/* libcrypt raises anything lower to this */
-#define SHA_CRYPT_ROUNDS_MAX 10000000	/* about 3 s for "$6$" */
 #define BCRYPT_COST_MIN 4		/* libcrypt's minimum */
-#define BCRYPT_COST_MAX 16		/* 2^16 rounds, about 4 s */
-#define YESCRYPT_WORK_MAX (1ULL << 30)	/* 128 * N * r * p * (t + 1) bytes: 1 GiB */
 
 #define DES_LEN 13			/* 2 salt + 11 hash characters */
 #define MD5_SALT_MAX 8
@@ -64,6 +58,29 @@ enum crypt_family {
 	CRYPT_FAMILY_BCRYPT,
 	CRYPT_FAMILY_YESCRYPT,
 };
+
+/* The ceilings of one verification, zeros and a NULL replaced by the defaults. */
+struct crypt_ceilings {
+	unsigned long long sha_rounds;
+	unsigned int bcrypt_cost;
+	uint64_t yescrypt_memlimit;
+};
+
+static void
+crypt_ceilings(const struct mp_verify_limits *limits, struct crypt_ceilings *ceilings_r)
+{
+	ceilings_r->sha_rounds = MP_CRYPT_MAX_ROUNDS_DEFAULT;
+	ceilings_r->bcrypt_cost = MP_BCRYPT_MAX_COST_DEFAULT;
+	ceilings_r->yescrypt_memlimit = MP_YESCRYPT_MAX_MEMLIMIT_DEFAULT;
+	if (limits == NULL)
+		return;
+	if (limits->crypt_max_rounds != 0)
+		ceilings_r->sha_rounds = limits->crypt_max_rounds;
+	if (limits->bcrypt_max_cost != 0)
+		ceilings_r->bcrypt_cost = limits->bcrypt_max_cost;
+	if (limits->yescrypt_max_memlimit != 0)
+		ceilings_r->yescrypt_memlimit = limits->yescrypt_max_memlimit;
+}
 
 static const char crypt_alphabet[] =
 	"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -133,9 +150,10 @@ check_md5(const char *p, const char *end, const char **reason_r)
 	return MP_OK;
 }
 
-/* check_sha - "[rounds=N$]salt$hash" after "$5$" or "$6$". */
+/* check_sha - "[rounds=N$]salt$hash" after "$5$" or "$6$", rounds within max_rounds. */
 static enum mp_result
-check_sha(const char *p, const char *end, size_t hash_len, const char **reason_r)
+check_sha(const char *p, const char *end, size_t hash_len, unsigned long long max_rounds,
+	  const char **reason_r)
 {
 	uint32_t rounds;
 	size_t salt;
@@ -149,8 +167,8 @@ check_sha(const char *p, const char *end, size_t hash_len, const char **reason_r
 			*reason_r = "SHA-crypt rounds below the algorithm's minimum";
 			return MP_MALFORMED;
 		}
-		if (rounds > SHA_CRYPT_ROUNDS_MAX) {
-			*reason_r = "SHA-crypt rounds above the ceiling; not computed";
+		if (rounds > max_rounds) {
+			*reason_r = "SHA-crypt rounds above crypt_max_rounds; not computed";
 			return MP_MALFORMED;
 		}
 	}
@@ -166,9 +184,12 @@ check_sha(const char *p, const char *end, size_t hash_len, const char **reason_r
 	return MP_OK;
 }
 
-/* check_bcrypt - "NN$" and 53 characters after "$2a$", "$2b$", "$2x$" or "$2y$". */
+/*
+ * check_bcrypt - "NN$" and 53 characters after "$2a$", "$2b$", "$2x$" or
+ * "$2y$", the cost within max_cost.
+ */
 static enum mp_result
-check_bcrypt(const char *p, const char *end, const char **reason_r)
+check_bcrypt(const char *p, const char *end, unsigned int max_cost, const char **reason_r)
 {
 	unsigned int cost;
 
@@ -182,8 +203,8 @@ check_bcrypt(const char *p, const char *end, const char **reason_r)
 		*reason_r = "bcrypt cost below the algorithm's minimum";
 		return MP_MALFORMED;
 	}
-	if (cost > BCRYPT_COST_MAX) {
-		*reason_r = "bcrypt cost above the ceiling; not computed";
+	if (cost > max_cost) {
+		*reason_r = "bcrypt cost above bcrypt_max_cost; not computed";
 		return MP_MALFORMED;
 	}
 	if (!check_hash_tail(p + 3, end, BCRYPT_TAIL_LEN)) {
@@ -238,9 +259,12 @@ mul_capped(uint64_t a, uint64_t b, uint64_t cap)
 	return a * b;
 }
 
-/* check_yescrypt - "params$salt$hash" after "$y$" or "$gy$". */
+/*
+ * check_yescrypt - "params$salt$hash" after "$y$" or "$gy$", the memory its
+ * parameters walk within max_memlimit bytes.
+ */
 static enum mp_result
-check_yescrypt(const char *p, const char *end, const char **reason_r)
+check_yescrypt(const char *p, const char *end, uint64_t max_memlimit, const char **reason_r)
 {
 	uint64_t flavor, n_log2, r, have = 0, lanes = 1, t = 0, work;
 	size_t salt;
@@ -268,12 +292,12 @@ check_yescrypt(const char *p, const char *end, const char **reason_r)
 		return MP_MALFORMED;
 	}
 	/* 128 * N * r bytes of memory per lane, walked t + 1 times. */
-	work = n_log2 > 40 ? YESCRYPT_WORK_MAX + 1 : 128ULL << n_log2;
-	work = mul_capped(work, r, YESCRYPT_WORK_MAX);
-	work = mul_capped(work, lanes, YESCRYPT_WORK_MAX);
-	work = mul_capped(work, t + 1, YESCRYPT_WORK_MAX);
-	if (work > YESCRYPT_WORK_MAX) {
-		*reason_r = "yescrypt cost above the ceiling; not computed";
+	work = n_log2 > 40 ? max_memlimit + 1 : 128ULL << n_log2;
+	work = mul_capped(work, r, max_memlimit);
+	work = mul_capped(work, lanes, max_memlimit);
+	work = mul_capped(work, t + 1, max_memlimit);
+	if (work > max_memlimit) {
+		*reason_r = "yescrypt memory above yescrypt_max_memlimit; not computed";
 		return MP_MALFORMED;
 	}
 	salt = alphabet_run(p, end);
@@ -290,9 +314,13 @@ check_yescrypt(const char *p, const char *end, const char **reason_r)
 
 /* crypt_parse - the family of s[0..len), after checking its shape and cost. */
 static enum mp_result
-crypt_parse(const char *s, size_t len, enum crypt_family *family_r, const char **reason_r)
+crypt_parse(const char *s, size_t len, const struct mp_verify_limits *limits,
+	    enum crypt_family *family_r, const char **reason_r)
 {
 	const char *p = s, *end = s + len;
+	struct crypt_ceilings ceilings;
+
+	crypt_ceilings(limits, &ceilings);
 
 	if (mp_crypt_is_des(s, len)) {
 		*family_r = CRYPT_FAMILY_DES;
@@ -308,16 +336,16 @@ crypt_parse(const char *s, size_t len, enum crypt_family *family_r, const char *
 	}
 	*family_r = CRYPT_FAMILY_SHA;
 	if (mp_scan_literal(&p, end, "$5$"))
-		return check_sha(p, end, SHA256_HASH_LEN, reason_r);
+		return check_sha(p, end, SHA256_HASH_LEN, ceilings.sha_rounds, reason_r);
 	if (mp_scan_literal(&p, end, "$6$"))
-		return check_sha(p, end, SHA512_HASH_LEN, reason_r);
+		return check_sha(p, end, SHA512_HASH_LEN, ceilings.sha_rounds, reason_r);
 	*family_r = CRYPT_FAMILY_BCRYPT;
 	if (mp_scan_literal(&p, end, "$2a$") || mp_scan_literal(&p, end, "$2b$") ||
 	    mp_scan_literal(&p, end, "$2x$") || mp_scan_literal(&p, end, "$2y$"))
-		return check_bcrypt(p, end, reason_r);
+		return check_bcrypt(p, end, ceilings.bcrypt_cost, reason_r);
 	*family_r = CRYPT_FAMILY_YESCRYPT;
 	if (mp_scan_literal(&p, end, "$y$") || mp_scan_literal(&p, end, "$gy$"))
-		return check_yescrypt(p, end, reason_r);
+		return check_yescrypt(p, end, ceilings.yescrypt_memlimit, reason_r);
 	*reason_r = "not a crypt string of a supported family";
 	return MP_MALFORMED;
 }
@@ -470,8 +498,8 @@ mp_crypt_verify(const struct mp_verify_request *request, const unsigned char *da
 		*reason_r = "crypt string contains a NUL byte";
 		return MP_MALFORMED;
 	}
-	result = crypt_parse(stored, data_len, &family, reason_r);
-	if (result != MP_OK)
+	result = crypt_parse(stored, data_len, request->limits, &family, reason_r);
+	if (result != MP_OK || request->check_only)
 		return result;
 	if (memchr(request->password, '\0', request->password_len) != NULL) {
 		*reason_r = "password contains a NUL byte";

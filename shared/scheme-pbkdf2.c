@@ -2,8 +2,8 @@
  * scheme-pbkdf2.c - Dovecot's PBKDF2: "$1$salt$rounds$hash", where hash is
  * the hex of 20 bytes of PBKDF2-HMAC-SHA1 of the password, with the salt
  * string's bytes as the salt (Nettle's pbkdf2_hmac_sha1).  The rounds are
- * checked digits; above PBKDF2_ROUNDS_MAX the value is refused without
- * being computed.
+ * checked digits; above the request's pbkdf2_max_iterations the value is
+ * refused without being computed.
  */
 #include <stdint.h>
 #include <string.h>
@@ -17,9 +17,16 @@
 #include "scheme-private.h"
 #include "secret.h"
 
-/* Dovecot writes 5000; the ceiling is a few seconds of one core. */
-#define PBKDF2_ROUNDS_MAX 10000000
 #define PBKDF2_KEY_LEN SHA1_DIGEST_SIZE
+
+/* max_rounds - the ceiling of limits, the built-in default for a NULL or a zero. */
+static unsigned long long
+max_rounds(const struct mp_verify_limits *limits)
+{
+	if (limits == NULL || limits->pbkdf2_max_iterations == 0)
+		return MP_PBKDF2_MAX_ITERATIONS_DEFAULT;
+	return limits->pbkdf2_max_iterations;
+}
 
 enum mp_result
 mp_pbkdf2_verify(const struct mp_verify_request *request, const unsigned char *data,
@@ -48,8 +55,8 @@ mp_pbkdf2_verify(const struct mp_verify_request *request, const unsigned char *d
 		*reason_r = "PBKDF2 value has a malformed rounds field";
 		return MP_MALFORMED;
 	}
-	if (rounds > PBKDF2_ROUNDS_MAX) {
-		*reason_r = "PBKDF2 rounds above the ceiling; not computed";
+	if (rounds > max_rounds(request->limits)) {
+		*reason_r = "PBKDF2 rounds above pbkdf2_max_iterations; not computed";
 		return MP_MALFORMED;
 	}
 	if ((size_t)(end - p) != PBKDF2_KEY_LEN * 2 ||
@@ -57,6 +64,10 @@ mp_pbkdf2_verify(const struct mp_verify_request *request, const unsigned char *d
 		      reason_r) != MP_OK) {
 		*reason_r = "PBKDF2 hash is not 40 hex digits";
 		return MP_MALFORMED;
+	}
+	if (request->check_only) {
+		mp_secret_free(&want, want_len + 1);
+		return MP_OK;
 	}
 	pbkdf2_hmac_sha1(request->password_len, (const uint8_t *)request->password, rounds,
 			 salt_len, (const uint8_t *)salt, sizeof(got), got);

@@ -8,8 +8,9 @@
  *	StoredKey = H(ClientKey)
  *
  * equals the stored StoredKey.  As in Dovecot, the password is used as it
- * is, without SASLprep.  The iteration count is checked digits; above
- * SCRAM_ITERATIONS_MAX the value is refused without being computed.
+ * is, without SASLprep.  The iteration count is checked digits; above the
+ * request's pbkdf2_max_iterations (the same PBKDF2 underneath) the value is
+ * refused without being computed.
  */
 #include <stdint.h>
 #include <string.h>
@@ -26,8 +27,6 @@
 #include "scheme-private.h"
 #include "secret.h"
 
-/* Dovecot writes 4096; the ceiling is a few seconds of one core. */
-#define SCRAM_ITERATIONS_MAX 10000000
 #define SCRAM_DIGEST_MAX SHA256_DIGEST_SIZE
 
 struct scram_hash {
@@ -70,6 +69,15 @@ static const struct scram_hash scram_sha256 = {
 	.pbkdf2 = pbkdf2_hmac_sha256,
 	.client_key = sha256_client_key,
 };
+
+/* max_iterations - the ceiling of limits, the built-in default for a NULL or a zero. */
+static unsigned long long
+max_iterations(const struct mp_verify_limits *limits)
+{
+	if (limits == NULL || limits->pbkdf2_max_iterations == 0)
+		return MP_PBKDF2_MAX_ITERATIONS_DEFAULT;
+	return limits->pbkdf2_max_iterations;
+}
 
 /* decode_key - a base64 field that must decode to exactly len bytes. */
 static bool
@@ -127,8 +135,8 @@ scram_verify(const struct scram_hash *h, const struct mp_verify_request *request
 		*reason_r = "SCRAM value has a malformed iteration count";
 		return MP_MALFORMED;
 	}
-	if (iterations > SCRAM_ITERATIONS_MAX) {
-		*reason_r = "SCRAM iteration count above the ceiling; not computed";
+	if (iterations > max_iterations(request->limits)) {
+		*reason_r = "SCRAM iteration count above pbkdf2_max_iterations; not computed";
 		return MP_MALFORMED;
 	}
 	if (mp_decode(MP_ENCODING_BASE64, field[1], field_len[1], &salt, &salt_len,
@@ -139,6 +147,10 @@ scram_verify(const struct scram_hash *h, const struct mp_verify_request *request
 	if (!decode_key(field[2], field_len[2], stored_key, digest_size) ||
 	    !decode_key(field[3], field_len[3], server_key, digest_size)) {
 		*reason_r = "SCRAM value has a malformed StoredKey or ServerKey";
+		goto out;
+	}
+	if (request->check_only) {
+		result = MP_OK;
 		goto out;
 	}
 

@@ -186,6 +186,29 @@ mp_scheme_verify(const char *stored, const struct mp_verify_request *request,
 }
 
 enum mp_result
+mp_scheme_check(const char *stored, const char *user, const struct mp_verify_limits *limits,
+		const char **reason_r)
+{
+	static const char dummy[] = "mailpass-check";
+	struct mp_verify_request request = {
+		.password = dummy,
+		.password_len = sizeof(dummy) - 1,
+		.user = user,
+		.limits = limits,
+		.check_only = true,
+	};
+	enum mp_result result;
+
+	result = mp_scheme_verify(stored, &request, reason_r);
+	/* A cheap scheme compared the dummy password: the value is usable. */
+	if (result == MP_MISMATCH || result == MP_OK) {
+		*reason_r = "stored value is usable";
+		return MP_OK;
+	}
+	return result;
+}
+
+enum mp_result
 mp_scheme_hash(const struct mp_scheme *scheme, const char *password, size_t password_len,
 	       const struct mp_hash_params *params, char **stored_r, const char **reason_r)
 {

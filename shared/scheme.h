@@ -20,11 +20,31 @@ struct mp_hash_params {
 	size_t argon2_memlimit;		/* bytes */
 };
 
-/* Ceilings on the cost of a stored value; above them it is not computed. */
+/*
+ * Built-in ceilings on the cost of stored values of the iterated legacy
+ * schemes: the defaults of mailpass.conf(5).  Each admits what the tools
+ * write for everyday use, and far more, but stops at a few seconds of one
+ * core or at a gigabyte of memory.
+ */
+#define MP_CRYPT_MAX_ROUNDS_DEFAULT 10000000ULL		/* SHA-crypt: about 3 s for "$6$" */
+#define MP_BCRYPT_MAX_COST_DEFAULT 16U			/* 2^16 rounds: about 4 s */
+#define MP_YESCRYPT_MAX_MEMLIMIT_DEFAULT ((size_t)1024 * 1024 * 1024)
+#define MP_PBKDF2_MAX_ITERATIONS_DEFAULT 10000000ULL	/* Dovecot writes 5000 and 4096 */
+
+/*
+ * Ceilings on the cost of a stored value; above them it is not computed.
+ * A zero in one of the legacy-scheme fields stands for its built-in default
+ * above, so a caller that fills only the Argon2 fields still has every cost
+ * bounded; so does a request whose limits are NULL.
+ */
 struct mp_verify_limits {
 	unsigned long long argon2_max_opslimit;
 	size_t argon2_max_memlimit;	/* bytes */
 	unsigned int argon2_max_lanes;
+	unsigned long long crypt_max_rounds;	/* SHA-crypt "$5$"/"$6$" rounds= */
+	unsigned int bcrypt_max_cost;		/* "$2a$", "$2b$", "$2x$", "$2y$": log2 rounds */
+	size_t yescrypt_max_memlimit;		/* bytes: 128 * N * r * p * (t + 1) */
+	unsigned long long pbkdf2_max_iterations;	/* {PBKDF2} and SCRAM-SHA-* */
 };
 
 /* What one verification compares: the candidate secret and its context. */
@@ -33,6 +53,13 @@ struct mp_verify_request {
 	size_t password_len;
 	const char *user;		/* for schemes salted with the name; may be NULL */
 	const struct mp_verify_limits *limits;
+	/*
+	 * Judge the stored value, not the password (mp_scheme_check): a
+	 * scheme whose computation is costly parses the value, holds its cost
+	 * against the limits and returns MP_OK without computing; a cheap one
+	 * may compute and return MP_MISMATCH.
+	 */
+	bool check_only;
 };
 
 struct mp_scheme {
@@ -104,6 +131,16 @@ void mp_stored_clear(struct mp_stored *stored);
  */
 enum mp_result mp_scheme_verify(const char *stored, const struct mp_verify_request *request,
 				const char **reason_r);
+
+/*
+ * mp_scheme_check - whether stored is usable: MP_OK when a verification
+ * would compare a password with it, MP_MALFORMED (with the reason a login
+ * would log) when it would be refused, over the limits included.  Nothing
+ * costly is computed.  user and limits are those of a verification
+ * (struct mp_verify_request).
+ */
+enum mp_result mp_scheme_check(const char *stored, const char *user,
+			       const struct mp_verify_limits *limits, const char **reason_r);
 
 /*
  * mp_scheme_hash - a new stored value "{NAME}data" for password, malloc'd in

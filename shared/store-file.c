@@ -12,25 +12,31 @@
 #include <sodium.h>
 
 #include "atomic-file.h"
+#include "file-safety.h"
 #include "mp-limits.h"
 #include "secret.h"
+#include "store-scan.h"
 #include "store.h"
 
 /* Mode of a store file that an edit creates. */
 #define FILE_STORE_NEW_MODE 0640
 
 /*
- * The handle holds only what open() computed and never changes it, so one
- * handle may be used by several threads at once.  Every call opens the file
- * afresh: a writer replaces it by rename, and a reader that opened the old
- * file keeps reading the old, complete contents.
+ * The handle holds only what open() and mp_store_file_set_owner() computed
+ * and never changes it afterwards, so one handle may be used by several
+ * threads at once.  Every call opens the file afresh: a writer replaces it
+ * by rename, and a reader that opened the old file keeps reading the old,
+ * complete contents.
  *
- * The file is read into memory rather than mapped: a file truncated in place
- * by hand under a mapping would raise SIGBUS inside the mail server.
+ * A lookup reads the file once in fixed-size chunks and keeps only the
+ * user's record (store-scan.c); edits and iteration read it whole.  The file
+ * is never mapped: a file truncated in place by hand (cp over it, a shell
+ * redirection) under a mapping would raise SIGBUS inside the mail server.
  */
 struct file_store {
 	struct mp_store store;	/* first: the generic handle */
 	char *path;
+	char owner[MP_OWNER_NAME_MAX + 1];	/* store_owner, "" for none */
 };
 
 /* The contents of the store file as read by one call. */
@@ -114,18 +120,23 @@ nomem:
 }
 
 /*
- * file_read - read the store file into *file.  For an edit (for_edit), a
- * missing file is an empty store and a symbolic link is refused, since the
- * rename would replace the link rather than the file it points to.  For
- * lookups a missing file is MP_UNAVAILABLE.
+ * file_open_checked - open the store file to read it, and fstat it into
+ * file->st; *fd_r is the descriptor, or -1 for an edit's missing file.  For
+ * an edit (for_edit), a missing file is an empty store and a symbolic link
+ * is refused, since the rename would replace the link rather than the file
+ * it points to.  For lookups a missing file is MP_UNAVAILABLE.  The
+ * descriptor read is judged by mp_file_safety_check(): an unsafe owner or
+ * mode is MP_UNAVAILABLE.
  */
 static enum mp_result
-file_read(const char *path, bool for_edit, struct file_data *file, const char **reason_r)
+file_open_checked(const struct file_store *fs, bool for_edit, struct file_data *file,
+		  int *fd_r, const char **reason_r)
 {
-	enum mp_result result = MP_UNAVAILABLE;
 	int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	const char *path = fs->path;
 	int fd;
 
+	*fd_r = -1;
 	memset(file, 0, sizeof(*file));
 	if (for_edit)
 		flags |= O_NOFOLLOW;
@@ -168,9 +179,29 @@ file_read(const char *path, bool for_edit, struct file_data *file, const char **
 		*reason_r = "store path is not a regular file";
 		goto done;
 	}
+	if (mp_file_safety_check(path, &file->st, MP_FILE_STORE, fs->owner, reason_r, NULL,
+				 0) == MP_FILE_REFUSE)
+		goto done;
 	file->exists = true;
-	result = read_all(fd, file->st.st_size, file, reason_r);
+	*fd_r = fd;
+	return MP_OK;
 done:
+	(void)close(fd);
+	return MP_UNAVAILABLE;
+}
+
+/* file_read - read the store file into *file, as file_open_checked() opens it. */
+static enum mp_result
+file_read(const struct file_store *fs, bool for_edit, struct file_data *file,
+	  const char **reason_r)
+{
+	enum mp_result result;
+	int fd;
+
+	result = file_open_checked(fs, for_edit, file, &fd, reason_r);
+	if (result != MP_OK || fd < 0)
+		return result;
+	result = read_all(fd, file->st.st_size, file, reason_r);
 	(void)close(fd);
 	if (result != MP_OK)
 		file_data_free(file);
@@ -222,40 +253,6 @@ line_name_len(const struct file_line *line)
 	return colon != NULL ? (size_t)(colon - line->text) : line->len;
 }
 
-/* line_is_users - the line is user's record. */
-static bool
-line_is_users(const struct file_line *line, const char *user, size_t user_len)
-{
-	return line_name_len(line) == user_len && memcmp(line->text, user, user_len) == 0 &&
-	       !line_is_ignored(line);
-}
-
-/*
- * find_user - the user's line in *match_r and *found_r true; MP_MALFORMED when
- * the user has more than one line.  Other lines, however broken or long, are
- * skipped.
- */
-static enum mp_result
-find_user(const struct file_data *file, const char *user, struct file_line *match_r,
-	  bool *found_r, const char **reason_r)
-{
-	struct file_line line = { .no = 0 };
-	size_t user_len = strlen(user), pos = 0;
-
-	*found_r = false;
-	while (next_line(file, &pos, &line)) {
-		if (!line_is_users(&line, user, user_len))
-			continue;
-		if (*found_r) {
-			*reason_r = "user appears more than once in the store";
-			return MP_MALFORMED;
-		}
-		*match_r = line;
-		*found_r = true;
-	}
-	return MP_OK;
-}
-
 static enum mp_result
 file_open(const char *argument, struct mp_store **store_r, const char **reason_r)
 {
@@ -296,22 +293,21 @@ file_lookup(struct mp_store *store, const char *user, struct mp_entry **entry_r,
 {
 	struct file_store *fs = (struct file_store *)store;
 	struct file_data file;
-	struct file_line match;
-	bool found;
+	char *line = NULL;
+	size_t line_len = 0;
 	enum mp_result result;
+	int fd;
 
 	*entry_r = NULL;
-	result = file_read(fs->path, false, &file, reason_r);
+	result = file_open_checked(fs, false, &file, &fd, reason_r);
 	if (result != MP_OK)
 		return result;
-	result = find_user(&file, user, &match, &found, reason_r);
-	if (result == MP_OK && !found) {
-		*reason_r = "unknown user";
-		result = MP_USER_UNKNOWN;
-	}
-	if (result == MP_OK)
-		result = mp_entry_parse(match.text, match.len, entry_r, reason_r);
-	file_data_free(&file);
+	result = mp_store_scan_fd(fd, user, 0, &line, &line_len, reason_r);
+	(void)close(fd);
+	if (result != MP_OK)
+		return result;
+	result = mp_entry_parse(line, line_len, entry_r, reason_r);
+	mp_secret_free(&line, line_len + 1);
 	return result;
 }
 
@@ -434,7 +430,7 @@ batch_find(const struct batch *batch, const char *key, size_t len)
 
 /*
  * batch_scan - find the lines of every user of the batch in one pass: the
- * lines that line_is_users() matches, found by their name.
+ * lines that are not ignored, found by their name (line_name_len()).
  */
 static void
 batch_scan(struct batch *batch)
@@ -641,7 +637,7 @@ file_edit_batch(struct mp_store *store, const char *const *users, size_t count,
 		if (result != MP_OK)
 			goto done;
 	}
-	result = file_read(batch.fs->path, true, &batch.file, reason_r);
+	result = file_read(batch.fs, true, &batch.file, reason_r);
 	if (result != MP_OK)
 		goto done;
 	batch_scan(&batch);
@@ -702,7 +698,7 @@ file_iterate(struct mp_store *store, mp_store_iterate_fn *fn, void *context,
 	enum mp_result result;
 	size_t pos = 0;
 
-	result = file_read(fs->path, false, &file, reason_r);
+	result = file_read(fs, false, &file, reason_r);
 	if (result != MP_OK)
 		return result;
 	while (next_line(&file, &pos, &line)) {
@@ -752,4 +748,24 @@ mp_store_file_path(const struct mp_store *store)
 	if (store == NULL || store->ops != &mp_store_file_ops)
 		return NULL;
 	return ((const struct file_store *)store)->path;
+}
+
+enum mp_result
+mp_store_file_set_owner(struct mp_store *store, const char *store_owner,
+			const char **reason_r)
+{
+	struct file_store *fs = (struct file_store *)store;
+
+	if (store == NULL || store->ops != &mp_store_file_ops)
+		return MP_OK;
+	if (store_owner == NULL || *store_owner == '\0') {
+		fs->owner[0] = '\0';
+		return MP_OK;
+	}
+	if (!mp_file_owner_name_valid(store_owner)) {
+		*reason_r = "store_owner is not a valid account name";
+		return MP_MALFORMED;
+	}
+	memcpy(fs->owner, store_owner, strlen(store_owner) + 1);
+	return MP_OK;
 }

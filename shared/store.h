@@ -152,4 +152,15 @@ extern const struct mp_store_ops mp_store_file_ops;
  */
 const char *mp_store_file_path(const struct mp_store *store);
 
+/*
+ * mp_store_file_set_owner - let the account store_owner (mailpass.conf(5);
+ * NULL or "" for none) own the file behind a "file:" store, besides root
+ * and the effective uid (see file-safety.h).  Every read of the file judges
+ * the descriptor it reads, and an unsafe file is MP_UNAVAILABLE.  Call it
+ * before the handle is shared; it does nothing for other backends.
+ * MP_MALFORMED for a name mp_file_owner_name_valid() refuses.
+ */
+enum mp_result mp_store_file_set_owner(struct mp_store *store, const char *store_owner,
+				       const char **reason_r);
+
 #endif

@@ -17,6 +17,7 @@ on any failure.
 
 import os
 import pty
+import pwd
 import re
 import select
 import shutil
@@ -425,6 +426,85 @@ class VerifyHashTest(MailpassCase):
                 self.expect(run, 2)
 
 
+class CeilingTest(MailpassCase):
+    """Cost ceilings of stored values: refused as malformed (exit 2), not computed."""
+
+    PASSWORD = "correct horse"
+    SHA512_TAIL = ("$YLSB6axMhbtC0php$HelY5AEBywS.xX0hBvJiaOVgNAiovBtyW1IhqnanZIRGht8"
+                   "QYXp6Gu08x3uxl9UO7LxTcAYn8czdagHjERxcs0")
+    SHA512_10000 = "$6$rounds=10000" + SHA512_TAIL
+    POISONED = "$6$rounds=999999999" + SHA512_TAIL
+    BCRYPT_5 = "$2y$05$qmeJEchTyV/TxV6J3CCNgOayqMvrxCklZWZ1NQVkmgGxk.MfOzKU2"
+    YESCRYPT_16M = "$y$j9T$NIW0i8MDxDTEyenuUAdT7/$MjQUquyuTE0YS6mX6jhd7WEWnnI9uWKpl1EOSEeFHrA"
+    PBKDF2_5000 = "{PBKDF2}$1$xExFG.HenE8ic5f6$5000$cba98199332e9c7b8dc36fa614c22ca2979151d8"
+    SCRAM_4096 = ("{SCRAM-SHA-256}4096,XyHbfiSr8qkI1Pq58j/qbg==,"
+                  "S3iWHUphkU0AYDHJ9aRqeljfO3OjkGJseJD+QUCGBcw=,"
+                  "BsHmZW4jHYIOlHOQSX7rG67ttlLBvqmmilHzMrj2rP8=")
+
+    def refused(self, run, key, stored):
+        """Exit 2, the reason names key and says not computed, the value is not shown."""
+        self.expect(run, 2, err=key)
+        self.assertIn("not computed", run.stderr)
+        self.assertEqual(run.out, b"")
+        digest = stored.rsplit("$", 1)[-1].rsplit(",", 1)[-1]
+        self.assertNotIn(digest, run.stderr)
+
+    def test_default_ceiling(self):
+        run = self.mp("verify", "--hash", self.POISONED, stdin=self.PASSWORD)
+        self.refused(run, "crypt_max_rounds", self.POISONED)
+        self.assertIn("mailpass: unusable stored value: SHA-crypt rounds above "
+                      "crypt_max_rounds; not computed", run.stderr)
+
+    def test_lowered_ceilings(self):
+        low = self.write_conf("low.conf", "crypt_max_rounds = 9999\nbcrypt_max_cost = 4\n"
+                              "yescrypt_max_memlimit = 8M\npbkdf2_max_iterations = 4095\n")
+        at = self.write_conf("at.conf", "crypt_max_rounds = 10000\nbcrypt_max_cost = 5\n"
+                             "yescrypt_max_memlimit = 16M\npbkdf2_max_iterations = 5000\n")
+        rows = [
+            ("SHA-crypt", self.SHA512_10000, "crypt_max_rounds"),
+            ("{SHA512-CRYPT}", "{SHA512-CRYPT}" + self.SHA512_10000, "crypt_max_rounds"),
+            ("bcrypt", self.BCRYPT_5, "bcrypt_max_cost"),
+            ("{BLF-CRYPT}", "{BLF-CRYPT}" + self.BCRYPT_5, "bcrypt_max_cost"),
+            ("yescrypt", self.YESCRYPT_16M, "yescrypt_max_memlimit"),
+            ("PBKDF2", self.PBKDF2_5000, "pbkdf2_max_iterations"),
+            ("SCRAM-SHA-256", self.SCRAM_4096, "pbkdf2_max_iterations"),
+        ]
+        for label, stored, key in rows:
+            with self.subTest(label):
+                # The default and a ceiling exactly at the value admit it.
+                for conf in (self.conf, at):
+                    self.expect(self.mp("verify", "--hash", stored, stdin=self.PASSWORD,
+                                        conf=conf), 0, "OK")
+                run = self.mp("verify", "--hash", stored, stdin=self.PASSWORD, conf=low)
+                self.refused(run, key, stored)
+
+    def test_store_user_named(self):
+        self.add_user("alice", "Ceiling alice pass")
+        with open(self.store, "a") as f:
+            f.write("mallory:" + self.POISONED + "\n")
+        run = self.mp("verify", "mallory", stdin=self.PASSWORD)
+        self.refused(run, "crypt_max_rounds", self.POISONED)
+        self.assertIn("mailpass: user mallory: SHA-crypt rounds above crypt_max_rounds; "
+                      "not computed", run.stderr)
+        self.expect(self.mp("verify", "alice", stdin="Ceiling alice pass"), 0, "OK")
+
+    def test_bad_ceiling_values(self):
+        rows = [
+            ("crypt_max_rounds = 999", "crypt_max_rounds: 999 is out of range 1000..999999999"),
+            ("crypt_max_rounds = lots", "crypt_max_rounds: \"lots\" is not a decimal number"),
+            ("bcrypt_max_cost = 32", "bcrypt_max_cost: 32 is out of range 4..31"),
+            ("yescrypt_max_memlimit = 0", "yescrypt_max_memlimit: 0 is out of range"),
+            ("pbkdf2_max_iterations = 0", "pbkdf2_max_iterations: 0 is out of range"),
+        ]
+        for line, message in rows:
+            with self.subTest(line):
+                conf = self.write_conf("bad.conf", line + "\n")
+                run = self.mp("verify", "--hash", self.SHA512_10000, stdin=self.PASSWORD,
+                              conf=conf)
+                self.expect(run, 2, err="line 5: " + message)
+                self.assertEqual(run.out, b"")
+
+
 class UserTest(MailpassCase):
     def test_add_list_show_verify(self):
         self.add_user("alice", "Alice pass 1")
@@ -737,13 +817,26 @@ class CheckTest(MailpassCase):
         rows = [
             # label, change, want exit, want output
             ("group-writable store", lambda: os.chmod(self.store, 0o660), 2,
-             "chmod 0640 " + self.store),
+             "error: store file %s is writable by group (mode 0660); run: chmod 0640 %s\n"
+             % (self.store, self.store)),
             ("world-writable store", lambda: os.chmod(self.store, 0o666), 2,
              "chmod 0640 " + self.store),
             ("world-readable store", lambda: os.chmod(self.store, 0o644), 0,
              "warning: store file " + self.store + " is readable by others"),
             ("key readable by group", lambda: os.chmod(self.key, 0o640), 2,
-             "chmod 0600 " + self.key),
+             "error: apop_key file %s is readable by group (mode 0640); run: chmod 0600 %s\n"
+             % (self.key, self.key)),
+            ("directory writable by group", lambda: os.chmod(self.dir, 0o770), 2,
+             "error: directory of the store %s is writable by group (mode 0770); run: "
+             "chmod go-w %s\n" % (self.dir, self.dir)),
+            ("directory writable by all, sticky", lambda: os.chmod(self.dir, 0o1777), 0,
+             "0 errors, 0 warnings"),
+            ("store_owner names no account",
+             lambda: self.append(self.conf, "store_owner = mp-no-such-account\n"), 2,
+             "error: store_owner mp-no-such-account names no account of this system"),
+            ("store_owner not a name",
+             lambda: self.append(self.conf, "store_owner = -x\n"), 2,
+             "store_owner: \"-x\" is not an account name"),
             ("key of 31 bytes", lambda: self.rewrite(self.key, b"k" * 31), 2,
              "not exactly 32"),
             ("key missing", lambda: os.unlink(self.key), 2, "mailpass keygen"),
@@ -758,6 +851,9 @@ class CheckTest(MailpassCase):
              "no apop_key"),
             ("broken config", lambda: self.append(self.conf, "scheme = NOPE\n"), 2,
              "line 6"),
+            ("group-writable config", lambda: os.chmod(self.conf, 0o664), 2,
+             "error: %s: configuration file %s is writable by group (mode 0664); run: "
+             "chmod 0644 %s\n" % (self.conf, self.conf, self.conf)),
         ]
         for label, change, code, message in rows:
             with self.subTest(label):
@@ -770,6 +866,40 @@ class CheckTest(MailpassCase):
                 self.expect(run, code, message)
                 self.assertRegex(run.stdout, r"\d+ errors?, \d+ warnings?\n$")
 
+    def test_owners(self):
+        """Files of another account: refused, unless store_owner names it."""
+        need_root(self)
+        nobody = pwd.getpwnam("nobody")
+        rows = [
+            # label, store_owner, files handed to nobody, want exit, want output
+            ("store of nobody", "", ["store"], 2,
+             "error: store file %s is owned by uid %d (nobody), not root or the account "
+             "this process runs as; run: chown root %s, or set store_owner = nobody in "
+             "mailpass.conf\n" % (self.store, nobody.pw_uid, self.store)),
+            ("key of nobody", "", ["key"], 2,
+             "error: apop_key file %s is owned by uid %d (nobody)" % (self.key, nobody.pw_uid)),
+            ("directory of nobody", "", ["dir"], 2,
+             "error: directory of the store %s is owned by uid %d (nobody)"
+             % (self.dir, nobody.pw_uid)),
+            ("store, key and directory of nobody, store_owner = nobody", "nobody",
+             ["store", "key", "dir"], 0, "0 errors, 0 warnings"),
+            ("store of nobody, store_owner = daemon", "daemon", ["store"], 2,
+             "not root, store_owner daemon or the account this process runs as"),
+        ]
+        for label, owner, files, code, message in rows:
+            with self.subTest(label):
+                shutil.rmtree(self.dir)
+                os.mkdir(self.dir, 0o700)
+                self.conf = self.write_conf("mailpass.conf")
+                self.clean_setup()
+                if owner:
+                    self.append(self.conf, "store_owner = %s\n" % owner)
+                paths = {"store": self.store, "key": self.key, "dir": self.dir}
+                for name in files:
+                    os.chown(paths[name], nobody.pw_uid, nobody.pw_gid)
+                run = self.mp("check")
+                self.expect(run, code, message)
+
     @staticmethod
     def rewrite(path, data):
         with open(path, "wb") as f:
@@ -779,6 +909,82 @@ class CheckTest(MailpassCase):
     def append(path, text):
         with open(path, "a") as f:
             f.write(text)
+
+
+def need_root(case):
+    """Skip case unless root runs it (fail instead under MAILPASS_REQUIRE_TOOLS=1)."""
+    if os.geteuid() != 0:
+        reason = "handing files to another account needs root"
+        if REQUIRE_TOOLS:
+            case.fail(reason + " (MAILPASS_REQUIRE_TOOLS=1)")
+        case.skipTest(reason)
+
+
+class PermissionTest(MailpassCase):
+    """Every command that uses the store refuses unsafe files, as the adapters do."""
+
+    def setUp(self):
+        super().setUp()
+        self.add_user("alice", "Perm pass 1")
+        os.chmod(self.store, 0o640)
+
+    def test_store_modes(self):
+        refused = "store file %s is writable by group (mode 0660); run: chmod 0640 %s" % (
+            self.store, self.store)
+        warned = ("mailpass: warning: store file %s is readable by others (mode 0644); "
+                  "run: chmod 0640 %s\n" % (self.store, self.store))
+        rows = [
+            # label, mode, args, stdin, want exit, want stdout, want stderr
+            ("verify, 0640", 0o640, ["verify", "alice"], "Perm pass 1\n", 0, "OK", None),
+            ("verify, 0660", 0o660, ["verify", "alice"], "Perm pass 1\n", 2, None, refused),
+            ("verify, 0644: accepted, with a warning", 0o644, ["verify", "alice"],
+             "Perm pass 1\n", 0, "OK", warned),
+            ("user add, 0660", 0o660, ["user", "add", "bob"], "Perm pass 2\n", 2, None,
+             refused),
+            ("user list, 0666", 0o666, ["user", "list"], "", 2, None,
+             "store file %s is writable by group and readable and writable by others "
+             "(mode 0666); run: chmod 0640 %s" % (self.store, self.store)),
+            ("audit, 0660", 0o660, ["audit"], "", 2, None,
+             "%s: store file is writable by group or others" % self.store),
+        ]
+        for label, mode, args, stdin, code, out, err in rows:
+            with self.subTest(label):
+                os.chmod(self.store, mode)
+                before = self.store_bytes()
+                run = self.mp(*args, stdin=stdin)
+                self.expect(run, code, out, err)
+                if code != 0:
+                    self.assertNotIn("OK", run.stdout)
+                    self.assertEqual(self.store_bytes(), before)
+                if err == warned:
+                    self.assertEqual(run.stderr.count("warning:"), 1, run)
+                if mode == 0o640:
+                    self.assertEqual(run.err, b"")
+
+    def test_key_mode(self):
+        self.expect(self.mp("keygen", self.key), 0)
+        with open(self.conf, "a") as f:
+            f.write("apop_key = %s\n" % self.key)
+        os.chmod(self.key, 0o640)
+        run = self.mp("verify", "alice", stdin="Perm pass 1\n")
+        self.expect(run, 2, None, "apop_key file %s is readable by group (mode 0640); "
+                    "run: chmod 0600 %s" % (self.key, self.key))
+
+    def test_store_owner(self):
+        """Cyrus's layout: the store of another account, named by store_owner."""
+        need_root(self)
+        nobody = pwd.getpwnam("nobody")
+        os.chown(self.store, nobody.pw_uid, nobody.pw_gid)
+        run = self.mp("verify", "alice", stdin="Perm pass 1\n")
+        self.expect(run, 2, None, "run: chown root %s, or set store_owner = nobody"
+                    % self.store)
+        with open(self.conf, "a") as f:
+            f.write("store_owner = nobody\n")
+        self.expect(self.mp("verify", "alice", stdin="Perm pass 1\n"), 0, "OK")
+        self.expect(self.mp("user", "passwd", "alice", stdin="Perm pass 3\n"), 0)
+        st = os.stat(self.store)
+        self.assertEqual((st.st_uid, stat.S_IMODE(st.st_mode)), (nobody.pw_uid, 0o640))
+        self.expect(self.mp("audit"), 0)
 
 
 class MissingConfigTest(MailpassCase):
@@ -834,8 +1040,8 @@ def main():
         return 1
     loader = unittest.TestLoader()
     suite = unittest.TestSuite()
-    for case in (HelpTest, HashTest, VerifyHashTest, UserTest, ApopTest, KeygenTest,
-                 CheckTest, MissingConfigTest):
+    for case in (HelpTest, HashTest, VerifyHashTest, CeilingTest, UserTest, ApopTest,
+                 KeygenTest, CheckTest, PermissionTest, MissingConfigTest):
         suite.addTests(loader.loadTestsFromTestCase(case))
     suite.addTest(LeakTest("test_no_secret_in_output"))
 

@@ -408,6 +408,8 @@ class Cyrus:
             env = dict(os.environ)
             env["SASL_PATH"] = self.sasl_path
             env.update(self.capture_env)
+            # master's children (pop3d, lmtpd) load libmailpass.so.
+            env = u.sanitized_env(env)
             self.server = u.Server([MASTER, "-C", self.imapd_conf, "-M", self.cyrus_conf,
                                     "-p", self.pid_path, "-D"],
                                    "cyrus master", self.out_path, env=env, cwd=self.path)
@@ -520,6 +522,7 @@ class Saslauthd:
             self.replaced.__enter__()
         env = dict(os.environ)
         env.update(self.capture_env)
+        env = u.sanitized_env(env)   # saslauthd loads pam_mailpass.so
         self.server = u.Server(argv, "saslauthd", self.out_path, env=env, cwd=self.tmp.path)
         self.server.start()
         self.server.wait_unix_socket(os.path.join(self.dir, "mux"))
@@ -714,10 +717,13 @@ class Setup:
         if not self.r.check("mailpass keygen", proc.returncode == 0,
                             proc.stderr.decode("utf-8", "replace")):
             return False
+        # store_owner = cyrus: the store, its directory and the key belong to
+        # cyrus (below), and saslauthd and mailpass, as root, must accept that.
         for conf, opslimit in ((self.conf, 2), (self.old_conf, 1)):
             with open(conf, "w") as f:
-                f.write("store = file:%s\napop_key = %s\nargon2_opslimit = %d\n"
-                        "argon2_memlimit = 8M\n" % (self.store, self.key, opslimit))
+                f.write("store = file:%s\napop_key = %s\nstore_owner = cyrus\n"
+                        "argon2_opslimit = %d\nargon2_memlimit = 8M\n"
+                        % (self.store, self.key, opslimit))
             os.chmod(conf, 0o644)
         steps = [(["user", "add", ALICE], ALICE_PW, None),
                  (["user", "apop", ALICE], ALICE_APOP, None),

@@ -211,6 +211,10 @@ def dovecot_config(values, tls, test=None):
         line("default_internal_user = dovecot", False)
         if t.get("import_environment"):
             line("import_environment = %s" % t["import_environment"], False)
+        if t.get("sanitizers"):
+            # AddressSanitizer reserves terabytes of address space: no
+            # RLIMIT_AS (vsz_limit) for the processes it is preloaded into.
+            line("default_vsz_limit = 0", False)
         # Failed logins answer at once: the test makes many on purpose.
         line("auth_failure_delay = 0", False)
     line("protocols = pop3")
@@ -304,10 +308,17 @@ class Dovecot:
             "pop3": self.pop3[0],
             "pop3_login": self.pop3[1],
         }
-        if self.capture_env:
+        # Dovecot clears its children's environment but for these names:
+        # the syslog capture's, and under --enable-sanitizers the runtime
+        # preloaded into every process (the auth worker loads pam_mailpass).
+        imported = set(self.capture_env)
+        if u.SANITIZER_PRELOAD:
+            imported.update(u.SANITIZER_VARIABLES)
+            test["sanitizers"] = True
+        if imported:
             test["import_environment"] = " ".join(
                 ["TZ", "CORE_OUTOFMEM", "CORE_ERROR", "LISTEN_PID", "LISTEN_FDS"]
-                + sorted(self.capture_env))
+                + sorted(imported))
         with open(self.conf, "w") as f:
             f.write(config_text(dovecot_config(self.values, self.tls, test)))
 
@@ -333,6 +344,7 @@ class Dovecot:
                 raise u.ServerError("dovecot -n rejects %s: %s" % (self.conf, err))
             env = dict(os.environ)
             env.update(self.capture_env)
+            env = u.sanitized_env(env)
             self.server = u.Server(["dovecot", "-F", "-c", self.conf], "dovecot",
                                    self.out_path, env=env, cwd=self.path)
             self.server.start()

@@ -29,6 +29,10 @@ Standard library only.  What is here:
                       a Unix stream socket that accepts connections
   run                 a command with a timeout and its output captured
   find_secrets        which secrets appear in a text
+  sanitized_env,
+  reexec_sanitized    configure --enable-sanitizers: the sanitizer runtimes
+                      preloaded into programs that are not instrumented but
+                      load pam_mailpass.so or libmailpass.so
 
 Every wait is bounded: sockets time out after SOCKET_TIMEOUT seconds, waits
 for a server after WAIT_TIMEOUT seconds.
@@ -51,6 +55,67 @@ SOCKET_TIMEOUT = 5.0
 WAIT_TIMEOUT = 20.0
 REQUIRE_TOOLS = os.environ.get("MAILPASS_REQUIRE_TOOLS") == "1"
 EXIT_SKIP = 77
+
+# configure --enable-sanitizers: the runtimes (libasan, libubsan) that make
+# check names; empty in a normal build.
+SANITIZER_PRELOAD = os.environ.get("MAILPASS_SANITIZER_PRELOAD", "").split()
+# What a process under the sanitizers reads from its environment.
+SANITIZER_VARIABLES = ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")
+_REEXEC_MARK = "MAILPASS_SANITIZER_REEXEC"
+_SAVED_PREFIX = "MAILPASS_SANITIZER_SAVED_"
+
+
+def sanitized_env(env):
+    """A copy of env for a program that is not ours but loads our modules.
+
+    In a --enable-sanitizers build (Python with ctypes, Dovecot, Cyrus,
+    saslauthd, ...): the sanitizer runtimes first in LD_PRELOAD, since
+    AddressSanitizer must be the first library of a process and such a
+    program does not link it; and leak detection off, since that program's
+    own leaks are not ours to fix.  Our code's leaks are looked for where it
+    runs in our own programs (tests/unit, tests/pam-test, tests/sasl-test,
+    the mailpass command), with leak detection on.  Memory errors and
+    undefined behaviour are reported in every process.  In a normal build
+    env is returned unchanged.
+    """
+    env = dict(env)
+    if not SANITIZER_PRELOAD:
+        return env
+    others = [p for p in env.get("LD_PRELOAD", "").split() if p not in SANITIZER_PRELOAD]
+    env["LD_PRELOAD"] = " ".join(SANITIZER_PRELOAD + others)
+    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
+    return env
+
+
+def reexec_sanitized():
+    """Run this Python script again under the sanitizer runtimes, when needed.
+
+    For a test that loads pam_mailpass.so into its own process (ctypes): in
+    a --enable-sanitizers build the script is executed again with
+    sanitized_env(); in the new process the environment is put back as it
+    was, so that the programs the test starts (the mailpass command, with
+    leak detection on) do not inherit the preload.  Does nothing in a
+    normal build.
+    """
+    if not SANITIZER_PRELOAD:
+        return
+    if os.environ.get(_REEXEC_MARK) == "1":
+        del os.environ[_REEXEC_MARK]
+        for name in SANITIZER_VARIABLES:
+            saved = os.environ.pop(_SAVED_PREFIX + name, None)
+            if saved is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = saved
+        return
+    env = sanitized_env(os.environ)
+    for name in SANITIZER_VARIABLES:
+        if name in os.environ:
+            env[_SAVED_PREFIX + name] = os.environ[name]
+    env[_REEXEC_MARK] = "1"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, getattr(sys, "orig_argv", [sys.executable] + sys.argv), env)
 
 
 class Skip(Exception):

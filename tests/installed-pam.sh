@@ -9,6 +9,8 @@
 # service file and the temporary directory are removed on exit.  When the
 # syslog capture of the build tree is there (or MAILPASS_SYSLOG_SHIM names
 # it), what the module logged is checked too, and searched for the passwords.
+# For a module built with --enable-sanitizers, MAILPASS_SANITIZER_PRELOAD
+# names the sanitizer runtimes that pamtester must preload.
 #
 # Prints "N passed, N failed"; exits 0 only when every check passed.
 set -u
@@ -57,6 +59,12 @@ fi
 
 shim=${MAILPASS_SYSLOG_SHIM:-$here/.libs/libsyslog-capture.so}
 [ -f "$shim" ] || shim=
+# The sanitizer runtimes come first; pamtester's own leaks are not ours.
+preload=${MAILPASS_SANITIZER_PRELOAD:+$MAILPASS_SANITIZER_PRELOAD${shim:+ }}$shim
+pamtester_asan_options=${ASAN_OPTIONS:-}
+if [ -n "${MAILPASS_SANITIZER_PRELOAD:-}" ]; then
+	pamtester_asan_options="${pamtester_asan_options:+$pamtester_asan_options:}detect_leaks=0"
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mailpass-installed.XXXXXX") || exit 2
 cleanup() {
@@ -117,9 +125,9 @@ log=$tmp/syslog.log
 run_pamtester() {
 	password=$1
 	shift
-	if [ -n "$shim" ]; then
-		printf '%s\n' "$password" | MAILPASS_SYSLOG_FILE=$log LD_PRELOAD=$shim \
-			pamtester "$service" "$@" >"$tmp/out" 2>&1
+	if [ -n "$preload" ]; then
+		printf '%s\n' "$password" | MAILPASS_SYSLOG_FILE=$log LD_PRELOAD=$preload \
+			ASAN_OPTIONS=$pamtester_asan_options pamtester "$service" "$@" >"$tmp/out" 2>&1
 	else
 		printf '%s\n' "$password" | pamtester "$service" "$@" >"$tmp/out" 2>&1
 	fi

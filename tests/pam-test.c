@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,7 @@ struct pam_case {
 	int flags;
 	enum run_as run_as;
 	bool low_memory;	/* run with an address space limit (out-of-memory rows) */
+	bool no_memory;		/* every malloc of 64 KiB or more fails (see fail_malloc_min) */
 	int want;
 	int prompts;		/* echo-off prompts; 0: one per answer; NOT_ASKED: none */
 	const char *result;	/* the module's core result, for the RETURN VALUES table */
@@ -501,7 +503,38 @@ struct pam_call {
 	int flags;
 	enum run_as run_as;
 	bool low_memory;
+	bool no_memory;
 };
+
+/*
+ * Out of memory on purpose.  This program's malloc comes before libc's for
+ * every object in the process, the module included: when fail_malloc_min is
+ * not 0, a request of that many bytes or more fails.  64 KiB is the read
+ * buffer of a store lookup (shared/store-scan.c), while the small
+ * allocations of libpam and the module go through.  AddressSanitizer owns
+ * malloc itself, so a sanitizer build leaves malloc alone and skips the rows.
+ */
+#define FAIL_MALLOC_MIN ((size_t)64 * 1024)
+
+#ifdef __SANITIZE_ADDRESS__
+#define CAN_FAIL_MALLOC false
+#else
+#define CAN_FAIL_MALLOC true
+static size_t fail_malloc_min;
+
+extern void *__libc_malloc(size_t size);
+void *malloc(size_t size) __attribute__((visibility("default")));
+
+void *
+malloc(size_t size)
+{
+	if (fail_malloc_min != 0 && size >= fail_malloc_min) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __libc_malloc(size);
+}
+#endif
 
 /* limit_memory - leave the process 256 MiB more address space than it has now. */
 static bool
@@ -555,6 +588,10 @@ child_call(const struct pam_call *call, int fd)
 	}
 	if (call->rhost != NULL)
 		(void)pam_set_item(pamh, PAM_RHOST, call->rhost);
+#ifndef __SANITIZE_ADDRESS__
+	if (call->no_memory)
+		fail_malloc_min = FAIL_MALLOC_MIN;
+#endif
 	if (call->low_memory && !limit_memory()) {
 		fprintf(stderr, "\n  cannot limit the address space: %s\n", strerror(errno));
 		_exit(3);
@@ -706,6 +743,12 @@ run_case(const struct pam_case *row, enum pam_op op)
 			CU_FAIL("a row that needs root was skipped although MAILPASS_REQUIRE_TOOLS=1");
 		return;
 	}
+	if (row->no_memory && !CAN_FAIL_MALLOC) {
+		/* The normal build runs these rows; AddressSanitizer owns malloc here. */
+		fprintf(stderr, "\n  SKIP %s: a sanitizer build cannot make malloc fail\n",
+			row->label);
+		return;
+	}
 	while (n_answers < N_ELEMENTS(row->answers) && row->answers[n_answers] != NULL) {
 		answers[n_answers] = expand(row->answers[n_answers]);
 		n_answers++;
@@ -724,6 +767,7 @@ run_case(const struct pam_case *row, enum pam_op op)
 		.flags = row->flags,
 		.run_as = row->run_as,
 		.low_memory = row->low_memory,
+		.no_memory = row->no_memory,
 	};
 	log_start = file_size(fx.log);
 	outcome = run_call(&call);
@@ -895,6 +939,11 @@ static const struct pam_case authenticate_cases[] = {
 	  .service = "auth required " MAILPASS "\n",
 	  .user = "heidi", .answers = { PW_WRONG }, .want = PAM_AUTH_ERR, .result = "MALFORMED",
 	  .want_log = { AUTH_LOG("heidi") "MALFORMED (unknown password scheme)" } },
+	{ .label = "stored SHA-crypt rounds above crypt_max_rounds: refused, logged",
+	  .service = "auth required " MAILPASS "\n",
+	  .user = "judy", .answers = { PW_WRONG }, .want = PAM_AUTH_ERR, .result = "MALFORMED",
+	  .want_log = { SYSLOG("notice", "auth") AUTH_LOG("judy")
+			"MALFORMED (SHA-crypt rounds above crypt_max_rounds; not computed)" } },
 	{ .label = "user listed twice",
 	  .service = "auth required " MAILPASS "\n",
 	  .user = "twin", .answers = { PW_TWIN }, .want = PAM_AUTH_ERR, .result = "MALFORMED",
@@ -925,6 +974,20 @@ static const struct pam_case authenticate_cases[] = {
 	  .service = "auth required @MODULE@ conf=@DIR@/broken.conf\n",
 	  .user = "alice", .answers = { PW_ALICE }, .want = PAM_AUTHINFO_UNAVAIL,
 	  .want_log = { "cannot use @DIR@/broken.conf: ", AUTH_LOG("alice") } },
+	{ .label = "group-writable store: refused, the log names the file and the fix",
+	  .service = "auth required @MODULE@ conf=@DIR@/writable.conf\n",
+	  .user = "alice", .answers = { PW_ALICE }, .want = PAM_AUTHINFO_UNAVAIL,
+	  .result = "UNAVAILABLE",
+	  .want_log = { SYSLOG("err", "auth") "cannot use @DIR@/writable.conf: store file "
+			"@DIR@/perm/writable is writable by group (mode 0660); run: chmod 0640 "
+			"@DIR@/perm/writable\n",
+			SYSLOG("err", "auth") AUTH_LOG("alice") "UNAVAILABLE (" } },
+	{ .label = "store readable by others: accepted, with a warning",
+	  .service = "auth required @MODULE@ conf=@DIR@/readable.conf\n",
+	  .user = "alice", .answers = { PW_ALICE }, .want = PAM_SUCCESS, .result = "OK",
+	  .want_log = { SYSLOG("warning", "auth") "store file @DIR@/perm/readable is readable "
+			"by others (mode 0644); run: chmod 0640 @DIR@/perm/readable\n",
+			AUTH_LOG("alice") "OK (password accepted)" } },
 	/*
 	 * libsodium (1.0.18) reports an Argon2 verification that cannot get its
 	 * memory as a mismatch, so this is only known to fail closed.
@@ -934,8 +997,8 @@ static const struct pam_case authenticate_cases[] = {
 	  .user = "ivan", .answers = { PW_IVAN }, .low_memory = true, .want = PAM_AUTH_ERR,
 	  .want_log = { AUTH_LOG("ivan") } },
 	{ .label = "out of memory reading the store",
-	  .service = "auth required @MODULE@ conf=@DIR@/huge.conf\n",
-	  .user = "alice", .answers = { PW_ALICE }, .low_memory = true, .want = PAM_BUF_ERR,
+	  .service = "auth required " MAILPASS "\n",
+	  .user = "alice", .answers = { PW_ALICE }, .no_memory = true, .want = PAM_BUF_ERR,
 	  .result = "INTERNAL",
 	  .want_log = { AUTH_LOG("alice") "INTERNAL (out of memory)" } },
 
@@ -1101,9 +1164,15 @@ static const struct pam_case acct_mgmt_cases[] = {
 	  .service = "account required @MODULE@ conf=@DIR@/broken.conf\n",
 	  .user = "alice", .want = PAM_AUTHINFO_UNAVAIL,
 	  .want_log = { "cannot use @DIR@/broken.conf: ", ACCT_LOG("alice") } },
+	{ .label = "group-writable store: refused",
+	  .service = "account required @MODULE@ conf=@DIR@/writable.conf\n",
+	  .user = "alice", .want = PAM_AUTHINFO_UNAVAIL, .result = "UNAVAILABLE",
+	  .want_log = { "cannot use @DIR@/writable.conf: store file @DIR@/perm/writable is "
+			"writable by group (mode 0660); run: chmod 0640 @DIR@/perm/writable\n",
+			ACCT_LOG("alice") "UNAVAILABLE (" } },
 	{ .label = "out of memory reading the store",
-	  .service = "account required @MODULE@ conf=@DIR@/huge.conf\n",
-	  .user = "alice", .low_memory = true, .want = PAM_BUF_ERR, .result = "INTERNAL",
+	  .service = "account required " MAILPASS "\n",
+	  .user = "alice", .no_memory = true, .want = PAM_BUF_ERR, .result = "INTERNAL",
 	  .want_log = { SYSLOG("err", "account") ACCT_LOG("alice") "INTERNAL (out of memory)" } },
 	{ .label = "unknown option logged once and ignored",
 	  .service = "account required " MAILPASS " frobnicate\n",
@@ -1381,6 +1450,8 @@ test_return_values(void)
 		for (int p = 0; p < 3; p++) {
 			if (fx.seen[i][p] || return_values[i].unreachable[p] != NULL)
 				continue;
+			if (!CAN_FAIL_MALLOC && strcmp(return_values[i].result, "INTERNAL") == 0)
+				continue;	/* its rows were skipped, see FAIL_MALLOC_MIN */
 			fprintf(stderr, "\n  no passing row showed %s -> %s for %s\n",
 				return_values[i].result, pam_code_name(return_values[i].code[p]),
 				phase_names[p]);
@@ -1421,9 +1492,8 @@ static int
 suite_init(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	char path[400], *hash_carol, *hash_dave, *conf;
+	char path[400], owner[64] = "", *hash_carol, *hash_dave, *conf;
 	FILE *f;
-	int fd;
 
 	snprintf(fx.dir, sizeof(fx.dir), "%s/mailpass-pam.XXXXXX",
 		 tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
@@ -1450,12 +1520,26 @@ suite_init(void)
 		fx.pw1025[i] = "Long-Secret-"[i % 12];
 	memcpy(fx.pw1024, fx.pw1025, 1024);
 
+	/*
+	 * When root runs the tests, the store and its directory belong to the
+	 * unprivileged user: the configurations name that account store_owner.
+	 */
+	if (fx.root) {
+		struct passwd *pw = getpwuid(UNPRIVILEGED_ID);
+
+		if (pw == NULL) {
+			fprintf(stderr, "pam-test: no account has uid %d\n", UNPRIVILEGED_ID);
+			return 1;
+		}
+		snprintf(owner, sizeof(owner), "store_owner = %s\n", pw->pw_name);
+	}
+
 	/* Configurations: the test one, a broken one, and one per failure. */
 #define CHEAP "argon2_opslimit = 1\nargon2_memlimit = 8M\n"
 	conf = NULL;
 	snprintf(path, sizeof(path), "%s/mailpass.conf", fx.dir);
-	if (asprintf(&conf, "# the test configuration\nstore = file:%s\n" CHEAP, fx.store) < 0 ||
-	    !write_file(path, conf, 0644))
+	if (asprintf(&conf, "# the test configuration\nstore = file:%s\n" CHEAP "%s", fx.store,
+		     owner) < 0 || !write_file(path, conf, 0644))
 		return 1;
 	free(conf);
 	snprintf(path, sizeof(path), "%s/broken.conf", fx.dir);
@@ -1470,27 +1554,39 @@ suite_init(void)
 	free(conf);
 	/* New hashes of 1 GiB, to run out of memory under the address space limit. */
 	snprintf(path, sizeof(path), "%s/big.conf", fx.dir);
-	if (asprintf(&conf, "store = file:%s\nargon2_opslimit = 1\nargon2_memlimit = 1G\n",
-		     fx.store) < 0 || !write_file(path, conf, 0644))
+	if (asprintf(&conf, "store = file:%s\nargon2_opslimit = 1\nargon2_memlimit = 1G\n%s",
+		     fx.store, owner) < 0 || !write_file(path, conf, 0644))
 		return 1;
 	free(conf);
-	/* A sparse store of 2 GiB: reading it runs out of memory under the limit. */
-	snprintf(path, sizeof(path), "%s/huge.conf", fx.dir);
-	if (asprintf(&conf, "store = file:%s/huge-store\n" CHEAP, fx.dir) < 0 ||
+	/* Stores with unsafe modes (made below), in a directory of the caller's. */
+	snprintf(path, sizeof(path), "%s/writable.conf", fx.dir);
+	if (asprintf(&conf, "store = file:%s/perm/writable\n" CHEAP, fx.dir) < 0 ||
+	    !write_file(path, conf, 0644))
+		return 1;
+	free(conf);
+	snprintf(path, sizeof(path), "%s/readable.conf", fx.dir);
+	if (asprintf(&conf, "store = file:%s/perm/readable\n" CHEAP, fx.dir) < 0 ||
 	    !write_file(path, conf, 0644))
 		return 1;
 	free(conf);
 #undef CHEAP
-	snprintf(path, sizeof(path), "%s/huge-store", fx.dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || ftruncate(fd, (off_t)2 << 30) != 0 || close(fd) != 0)
-		return 1;
 
 	fx.hash_alice = cli_hash(PW_ALICE);
 	hash_carol = cli_hash(PW_CAROL);
 	hash_dave = cli_hash(PW_DAVE);
 	if (fx.hash_alice == NULL || hash_carol == NULL || hash_dave == NULL)
 		return 1;
+	snprintf(path, sizeof(path), "%s/perm", fx.dir);
+	if (mkdir(path, 0755) != 0 || chmod(path, 0755) != 0 ||
+	    asprintf(&conf, "alice:%s\n", fx.hash_alice) < 0)
+		return 1;
+	snprintf(path, sizeof(path), "%s/perm/writable", fx.dir);
+	if (!write_file(path, conf, 0660))
+		return 1;
+	snprintf(path, sizeof(path), "%s/perm/readable", fx.dir);
+	if (!write_file(path, conf, 0644))
+		return 1;
+	free(conf);
 	f = open_memstream(&fx.store_text, &(size_t){ 0 });
 	if (f == NULL)
 		return 1;
@@ -1503,6 +1599,9 @@ suite_init(void)
 	fprintf(f, "frank:\n");
 	fprintf(f, "grace:{ARGON2ID}$argon2id$v=19$m=8192,t=1,p=1$not-base64\n");
 	fprintf(f, "heidi:{NOSUCH}heidi-data\n");
+	/* A SHA-crypt string of a billion rounds, refused before it is computed. */
+	fprintf(f, "judy:{SHA512-CRYPT}$6$rounds=999999999$YLSB6axMhbtC0php$HelY5AEBywS.xX0hBv"
+		"JiaOVgNAiovBtyW1IhqnanZIRGht8QYXp6Gu08x3uxl9UO7LxTcAYn8czdagHjERxcs0\n");
 	/* An Argon2id string of 1 GiB that is never computed in full. */
 	fprintf(f, "ivan:$argon2id$v=19$m=1048576,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$"
 		"mFnn8Ws9b2ZhvmnLx4IE1W/ObxSJ2HSHVeNKR7UmU5E\n");

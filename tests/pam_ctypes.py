@@ -8,14 +8,30 @@ shows it with the user name, and counts the prompts.
 
 import ctypes
 import ctypes.util
+import os
 
 PAM_SUCCESS = 0
 PAM_PROMPT_ECHO_OFF = 1
 PAM_PROMPT_ECHO_ON = 2
 PAM_CONV_ERR = 19
 
+
+def _sanitizer_runtime_loaded():
+    with open("/proc/self/maps") as maps:
+        return "libasan" in maps.read()
+
+
+# A --enable-sanitizers build of the module can only be loaded into a
+# process that preloaded the sanitizer runtimes (e2e_util.reexec_sanitized).
+if os.environ.get("MAILPASS_SANITIZER_PRELOAD") and not _sanitizer_runtime_loaded():
+    raise RuntimeError("pam_ctypes: sanitizer build, but this process did not preload "
+                       "MAILPASS_SANITIZER_PRELOAD; call e2e_util.reexec_sanitized() first")
+
 _libpam = ctypes.CDLL(ctypes.util.find_library("pam") or "libpam.so.0")
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+# malloc and strdup as the process resolves them (dlopen(NULL)), not libc's
+# own: libpam frees the replies with free(), which is the sanitizer's when its
+# runtime is preloaded.
+_libc = ctypes.CDLL(None)
 _libc.malloc.restype = ctypes.c_void_p
 _libc.malloc.argtypes = [ctypes.c_size_t]
 _libc.strdup.restype = ctypes.c_void_p

@@ -21,6 +21,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_util as u  # noqa: E402
+
+# The module is loaded into this process: under --enable-sanitizers it
+# needs the sanitizer runtimes preloaded.
+u.reexec_sanitized()
 import pam_ctypes as pam  # noqa: E402
 
 CHEAP = "argon2_opslimit = 1\nargon2_memlimit = 8M\n"

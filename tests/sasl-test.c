@@ -786,6 +786,11 @@ static const struct sasl_case plain_cases[] = {
 	{ .label = "PLAIN user listed twice", .op = OP_AUTH, .mech = "PLAIN",
 	  .client = { M("\0twin\0" PW_TWIN) }, .want = SASL_BADAUTH, .want_user = "twin",
 	  .want_log = { OUTCOME("PLAIN", "twin") "MALFORMED" } },
+	{ .label = "PLAIN stored bcrypt cost above bcrypt_max_cost: refused, logged",
+	  .op = OP_AUTH, .mech = "PLAIN", .client = { M("\0judy\0" PW_WRONG) },
+	  .want = SASL_BADAUTH, .want_user = "judy",
+	  .want_log = { "fail " OUTCOME("PLAIN", "judy")
+			"MALFORMED (bcrypt cost above bcrypt_max_cost; not computed)" } },
 	{ .label = "PLAIN weak stored value: login, then rehashed", .op = OP_AUTH,
 	  .mech = "PLAIN", .client = { M("\0legacy\0" PW_LEGACY) }, .want = SASL_OK,
 	  .want_user = "legacy",
@@ -800,6 +805,19 @@ static const struct sasl_case plain_cases[] = {
 	  .want = SASL_UNAVAIL, .want_user = "alice",
 	  .want_log = { "err mailpass PLAIN: cannot use @DIR@/absent.conf",
 			"err " OUTCOME("PLAIN", "alice") "UNAVAILABLE" } },
+	{ .label = "PLAIN, group-writable store: refused, the log names the file and the fix",
+	  .op = OP_AUTH, .mech = "PLAIN", .conf = "@DIR@/writable.conf",
+	  .client = { M("\0alice\0" PW_ALICE) }, .want = SASL_UNAVAIL, .want_user = "alice",
+	  .want_log = { "err mailpass PLAIN: cannot use @DIR@/writable.conf: store file "
+			"@DIR@/perm/writable is writable by group (mode 0660); run: chmod 0640 "
+			"@DIR@/perm/writable\n",
+			"err " OUTCOME("PLAIN", "alice") "UNAVAILABLE" } },
+	{ .label = "PLAIN, store readable by others: accepted, with a warning", .op = OP_AUTH,
+	  .mech = "PLAIN", .conf = "@DIR@/readable.conf", .client = { M("\0alice\0" PW_ALICE) },
+	  .want = SASL_OK, .want_user = "alice",
+	  .want_log = { "warn mailpass PLAIN: store file @DIR@/perm/readable is readable by "
+			"others (mode 0644); run: chmod 0640 @DIR@/perm/readable\n",
+			"note " OUTCOME("PLAIN", "alice") "OK (password accepted)" } },
 
 	/* Malformed messages. */
 	{ .label = "PLAIN no NUL", .op = OP_AUTH, .mech = "PLAIN",
@@ -927,6 +945,19 @@ static const struct sasl_case apop_cases[] = {
 	  .response = "alice " APOP_DIGEST, .want = SASL_OK, .want_user = "alice" },
 	{ .label = "APOP configuration missing", .op = OP_APOP, .conf = "@DIR@/absent.conf",
 	  .challenge = APOP_TIMESTAMP, .response = "alice " APOP_DIGEST, .want = SASL_UNAVAIL },
+	{ .label = "APOP, group-writable store: refused", .op = OP_APOP,
+	  .conf = "@DIR@/writable.conf", .challenge = APOP_TIMESTAMP,
+	  .response = "alice " APOP_DIGEST, .want = SASL_UNAVAIL,
+	  .want_log = { "err mailpass auxprop: cannot use @DIR@/writable.conf: store file "
+			"@DIR@/perm/writable is writable by group (mode 0660); run: chmod 0640 "
+			"@DIR@/perm/writable\n" },
+	  .unwant_log = "APOP secret given" },
+	{ .label = "APOP, store readable by others: served, with a warning", .op = OP_APOP,
+	  .conf = "@DIR@/readable.conf", .challenge = APOP_TIMESTAMP,
+	  .response = "alice " APOP_DIGEST, .want = SASL_OK, .want_user = "alice",
+	  .want_log = { "warn mailpass auxprop: store file @DIR@/perm/readable is readable by "
+			"others (mode 0644); run: chmod 0640 @DIR@/perm/readable\n",
+			"note mailpass auxprop: user=alice: APOP secret given as userPassword" } },
 	/* libsasl2 itself wants the lower-case digest RFC 1939 specifies. */
 	{ .label = "APOP upper-case digest (libsasl2 refuses)", .op = OP_APOP,
 	  .challenge = APOP_TIMESTAMP, .response = "alice C4C9334BAC560ECC979E58001B3E22FB",
@@ -1110,6 +1141,38 @@ write_conf(const char *name, const char *extra)
 	return ok;
 }
 
+/*
+ * write_unsafe_stores - alice's record in perm/writable (mode 0660) and
+ * perm/readable (mode 0644), with a configuration for each.
+ */
+static bool
+write_unsafe_stores(void)
+{
+	static const struct {
+		const char *name;
+		mode_t mode;
+	} stores[] = { { "writable", 0660 }, { "readable", 0644 } };
+	char path[400], *text = NULL;
+	bool ok = true;
+
+	snprintf(path, sizeof(path), "%s/perm", fx.dir);
+	if (mkdir(path, 0755) != 0 || chmod(path, 0755) != 0 ||
+	    asprintf(&text, "%s\n", fx.entry_alice) < 0)
+		return false;
+	for (size_t i = 0; i < N_ELEMENTS(stores) && ok; i++) {
+		char conf[600];
+
+		snprintf(path, sizeof(path), "%s/perm/%s", fx.dir, stores[i].name);
+		ok = write_file(path, text, stores[i].mode) && chmod(path, stores[i].mode) == 0;
+		snprintf(conf, sizeof(conf), "store = file:%s\nargon2_opslimit = 1\n"
+			 "argon2_memlimit = 8M\n", path);
+		snprintf(path, sizeof(path), "%s/%s.conf", fx.dir, stores[i].name);
+		ok = ok && write_file(path, conf, 0644);
+	}
+	free(text);
+	return ok;
+}
+
 /* copy_file - from to to, mode 0755. */
 static bool
 copy_file(const char *from, const char *to)
@@ -1268,6 +1331,8 @@ suite_init(void)
 	fprintf(f, "%s:%s\n", fx.long255, hash[6]);
 	fprintf(f, "pwlong:%s\n", hash[7]);
 	fprintf(f, "legacy:{PLAIN}%s\n", PW_LEGACY);
+	/* bcrypt of cost 31 (2^31 rounds), refused before it is computed. */
+	fprintf(f, "judy:{BLF-CRYPT}$2y$31$qmeJEchTyV/TxV6J3CCNgOayqMvrxCklZWZ1NQVkmgGxk.MfOzKU2\n");
 	if (fclose(f) != 0 || !write_file(fx.store, text, 0640))
 		return 1;
 	free(text);
@@ -1286,6 +1351,8 @@ suite_init(void)
 		return 1;
 	}
 	free(text);
+	if (!write_unsafe_stores())
+		return 1;
 	note_store_secrets();
 	return 0;
 }

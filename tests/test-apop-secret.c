@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "apop-secret.h"
+#include "mp-limits.h"
 #include "secret.h"
 #include "unit.h"
 
@@ -13,7 +14,7 @@ test_key_file(void)
 {
 	const char *dir = mp_test_tmpdir();
 	unsigned char key[MP_APOP_KEY_BYTES], again[MP_APOP_KEY_BYTES];
-	char path[512], bad[512];
+	char path[512], bad[512], error[MP_ERROR_MAX];
 	struct stat st;
 	const char *reason;
 
@@ -25,19 +26,19 @@ test_key_file(void)
 	MP_CHECK_RESULT("refuses to overwrite", mp_apop_key_create(path, &reason),
 			MP_UNAVAILABLE);
 	CU_ASSERT(strstr(reason, "exists") != NULL);
-	MP_CHECK_RESULT("load", mp_apop_key_load(path, key, &reason), MP_OK);
-	MP_CHECK_RESULT("load again", mp_apop_key_load(path, again, &reason), MP_OK);
+	MP_CHECK_RESULT("load", mp_apop_key_load(path, NULL, key, error, sizeof(error)), MP_OK);
+	MP_CHECK_RESULT("load again", mp_apop_key_load(path, NULL, again, error, sizeof(error)), MP_OK);
 	CU_ASSERT(memcmp(key, again, sizeof(key)) == 0);
 
 	snprintf(bad, sizeof(bad), "%s/short.key", dir);
 	CU_ASSERT_FATAL(mp_test_write_file(bad, "only 31 bytes, one short.......", 0600));
-	MP_CHECK_RESULT("31-byte key", mp_apop_key_load(bad, key, &reason), MP_MALFORMED);
+	MP_CHECK_RESULT("31-byte key", mp_apop_key_load(bad, NULL, key, error, sizeof(error)), MP_MALFORMED);
 	snprintf(bad, sizeof(bad), "%s/long.key", dir);
 	CU_ASSERT_FATAL(mp_test_write_file(bad, "thirty-three bytes, one too many.", 0600));
-	MP_CHECK_RESULT("33-byte key", mp_apop_key_load(bad, key, &reason), MP_MALFORMED);
+	MP_CHECK_RESULT("33-byte key", mp_apop_key_load(bad, NULL, key, error, sizeof(error)), MP_MALFORMED);
 	snprintf(bad, sizeof(bad), "%s/missing.key", dir);
-	MP_CHECK_RESULT("missing key", mp_apop_key_load(bad, key, &reason), MP_UNAVAILABLE);
-	MP_CHECK_RESULT("directory as key", mp_apop_key_load(dir, key, &reason), MP_UNAVAILABLE);
+	MP_CHECK_RESULT("missing key", mp_apop_key_load(bad, NULL, key, error, sizeof(error)), MP_UNAVAILABLE);
+	MP_CHECK_RESULT("directory as key", mp_apop_key_load(dir, NULL, key, error, sizeof(error)), MP_UNAVAILABLE);
 }
 
 static void

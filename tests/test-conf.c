@@ -26,6 +26,10 @@
 	"argon2_max_opslimit=16\n"					\
 	"argon2_max_memlimit=1073741824\n"				\
 	"argon2_max_lanes=16\n"						\
+	"crypt_max_rounds=10000000\n"					\
+	"bcrypt_max_cost=16\n"						\
+	"yescrypt_max_memlimit=1073741824\n"				\
+	"pbkdf2_max_iterations=10000000\n"				\
 	"rehash=yes\n"							\
 	"apop_key=\n"
 
@@ -39,11 +43,15 @@ conf_dump(const struct mp_conf *conf, char *buf, size_t size)
 	snprintf(buf, size,
 		 "\nstore=%s\nscheme=%s\nargon2_opslimit=%llu\nargon2_memlimit=%zu\n"
 		 "argon2_max_opslimit=%llu\nargon2_max_memlimit=%zu\nargon2_max_lanes=%u\n"
+		 "crypt_max_rounds=%llu\nbcrypt_max_cost=%u\nyescrypt_max_memlimit=%zu\n"
+		 "pbkdf2_max_iterations=%llu\n"
 		 "rehash=%s\napop_key=%s\n",
 		 conf->store, conf->scheme != NULL ? conf->scheme->name : "(null)",
 		 conf->hash.argon2_opslimit, conf->hash.argon2_memlimit,
 		 conf->limits.argon2_max_opslimit, conf->limits.argon2_max_memlimit,
-		 conf->limits.argon2_max_lanes, conf->rehash ? "yes" : "no", conf->apop_key);
+		 conf->limits.argon2_max_lanes, conf->limits.crypt_max_rounds,
+		 conf->limits.bcrypt_max_cost, conf->limits.yescrypt_max_memlimit,
+		 conf->limits.pbkdf2_max_iterations, conf->rehash ? "yes" : "no", conf->apop_key);
 }
 
 /* check_fields - every "name=value" line of want is a whole line of conf's dump. */
@@ -191,6 +199,36 @@ static const struct parse_row parse_rows[] = {
 	  MP_OK, 0, "argon2_memlimit=2147483648\nargon2_max_memlimit=3221225472" },
 	{ "ARGON2I set after opslimit", LIT("argon2_opslimit = 5\nscheme = ARGON2I\n"),
 	  MP_OK, 0, "scheme=ARGON2I\nargon2_opslimit=5" },
+	{ "crypt_max_rounds at its bottom", LIT("crypt_max_rounds = 1000"),
+	  MP_OK, 0, "crypt_max_rounds=1000" },
+	{ "crypt_max_rounds at its top", LIT("crypt_max_rounds = 999999999"),
+	  MP_OK, 0, "crypt_max_rounds=999999999" },
+	{ "crypt_max_rounds leading zeros", LIT("crypt_max_rounds = 0005000"),
+	  MP_OK, 0, "crypt_max_rounds=5000" },
+	{ "bcrypt_max_cost at its bottom", LIT("bcrypt_max_cost = 4"),
+	  MP_OK, 0, "bcrypt_max_cost=4" },
+	{ "bcrypt_max_cost at its top", LIT("bcrypt_max_cost = 31"),
+	  MP_OK, 0, "bcrypt_max_cost=31" },
+	{ "yescrypt_max_memlimit 8K", LIT("yescrypt_max_memlimit = 8K"),
+	  MP_OK, 0, "yescrypt_max_memlimit=8192" },
+	{ "yescrypt_max_memlimit 16m", LIT("yescrypt_max_memlimit = 16m"),
+	  MP_OK, 0, "yescrypt_max_memlimit=16777216" },
+	{ "yescrypt_max_memlimit in bytes", LIT("yescrypt_max_memlimit = 16777215"),
+	  MP_OK, 0, "yescrypt_max_memlimit=16777215" },
+#if SIZE_MAX > 0xffffffffU
+	{ "yescrypt_max_memlimit 4G", LIT("yescrypt_max_memlimit = 4G"),
+	  MP_OK, 0, "yescrypt_max_memlimit=4294967296" },
+#endif
+	{ "pbkdf2_max_iterations 1", LIT("pbkdf2_max_iterations = 1"),
+	  MP_OK, 0, "pbkdf2_max_iterations=1" },
+	{ "pbkdf2_max_iterations at its top", LIT("pbkdf2_max_iterations = 4294967295"),
+	  MP_OK, 0, "pbkdf2_max_iterations=4294967295" },
+	{ "every legacy ceiling, the others untouched",
+	  LIT("crypt_max_rounds = 5000\nbcrypt_max_cost = 12\n"
+	      "yescrypt_max_memlimit = 256M\npbkdf2_max_iterations = 100000\n"),
+	  MP_OK, 0,
+	  "crypt_max_rounds=5000\nbcrypt_max_cost=12\nyescrypt_max_memlimit=268435456\n"
+	  "pbkdf2_max_iterations=100000\nargon2_max_opslimit=16\nargon2_max_memlimit=1073741824" },
 	{ "rehash yes", LIT("rehash = yes"), MP_OK, 0, "rehash=yes" },
 	{ "rehash no", LIT("rehash = no"), MP_OK, 0, "rehash=no" },
 	{ "rehash true", LIT("rehash = true"), MP_OK, 0, "rehash=yes" },
@@ -303,6 +341,83 @@ static const struct parse_row parse_rows[] = {
 	{ "max_memlimit 4294967297", LIT("argon2_max_memlimit = 4294967297"),
 	  MP_MALFORMED, 1, "out of range" },
 	{ "max_memlimit 1.5G", LIT("argon2_max_memlimit = 1.5G"), MP_MALFORMED, 1, "not a size" },
+
+	/* crypt_max_rounds */
+	{ "crypt_max_rounds 0", LIT("crypt_max_rounds = 0"),
+	  MP_MALFORMED, 1, "crypt_max_rounds: 0 is out of range 1000..999999999" },
+	{ "crypt_max_rounds 999", LIT("# c\ncrypt_max_rounds = 999"),
+	  MP_MALFORMED, 2, "crypt_max_rounds: 999 is out of range 1000..999999999" },
+	{ "crypt_max_rounds 1000000000", LIT("crypt_max_rounds = 1000000000"),
+	  MP_MALFORMED, 1, "out of range 1000..999999999" },
+	{ "crypt_max_rounds overflowing", LIT("crypt_max_rounds = 99999999999999999999"),
+	  MP_MALFORMED, 1, "crypt_max_rounds: 99999999999999999999 is out of range" },
+	{ "crypt_max_rounds -1", LIT("crypt_max_rounds = -1"),
+	  MP_MALFORMED, 1, "crypt_max_rounds: \"-1\" is not a decimal number" },
+	{ "crypt_max_rounds 5000x", LIT("crypt_max_rounds = 5000x"),
+	  MP_MALFORMED, 1, "not a decimal number" },
+	{ "crypt_max_rounds 5e6", LIT("crypt_max_rounds = 5e6"),
+	  MP_MALFORMED, 1, "not a decimal number" },
+	{ "crypt_max_rounds 10M", LIT("crypt_max_rounds = 10M"),
+	  MP_MALFORMED, 1, "not a decimal number" },
+	{ "crypt_max_rounds 1 000", LIT("crypt_max_rounds = 1 000"),
+	  MP_MALFORMED, 1, "not a decimal number" },
+	{ "crypt_max_rounds empty", LIT("crypt_max_rounds ="),
+	  MP_MALFORMED, 1, "empty value for \"crypt_max_rounds\"" },
+	{ "crypt_max_rounds twice", LIT("crypt_max_rounds = 5000\ncrypt_max_rounds = 6000"),
+	  MP_MALFORMED, 2, "\"crypt_max_rounds\" given twice (first on line 1)" },
+
+	/* bcrypt_max_cost */
+	{ "bcrypt_max_cost 0", LIT("bcrypt_max_cost = 0"),
+	  MP_MALFORMED, 1, "bcrypt_max_cost: 0 is out of range 4..31" },
+	{ "bcrypt_max_cost 3", LIT("bcrypt_max_cost = 3"),
+	  MP_MALFORMED, 1, "bcrypt_max_cost: 3 is out of range 4..31" },
+	{ "bcrypt_max_cost 32", LIT("bcrypt_max_cost = 32"),
+	  MP_MALFORMED, 1, "bcrypt_max_cost: 32 is out of range 4..31" },
+	{ "bcrypt_max_cost overflowing", LIT("bcrypt_max_cost = 18446744073709551616"),
+	  MP_MALFORMED, 1, "out of range 4..31" },
+	{ "bcrypt_max_cost over 32 bits", LIT("bcrypt_max_cost = 4294967300"),
+	  MP_MALFORMED, 1, "out of range 4..31" },
+	{ "bcrypt_max_cost twelve", LIT("bcrypt_max_cost = twelve"),
+	  MP_MALFORMED, 1, "bcrypt_max_cost: \"twelve\" is not a decimal number" },
+	{ "bcrypt_max_cost $2y$12", LIT("bcrypt_max_cost = $2y$12"),
+	  MP_MALFORMED, 1, "not a decimal number" },
+	{ "bcrypt_max_cost 0x10", LIT("bcrypt_max_cost = 0x10"),
+	  MP_MALFORMED, 1, "not a decimal number" },
+
+	/* yescrypt_max_memlimit */
+	{ "yescrypt_max_memlimit 0", LIT("yescrypt_max_memlimit = 0"),
+	  MP_MALFORMED, 1, "yescrypt_max_memlimit: 0 is out of range" },
+	{ "yescrypt_max_memlimit 8191", LIT("yescrypt_max_memlimit = 8191"),
+	  MP_MALFORMED, 1, "yescrypt_max_memlimit: 8191 is out of range" },
+	{ "yescrypt_max_memlimit 5G", LIT("yescrypt_max_memlimit = 5G"),
+	  MP_MALFORMED, 1, "yescrypt_max_memlimit: 5G is out of range" },
+	{ "yescrypt_max_memlimit overflowing", LIT("yescrypt_max_memlimit = 17179869184G"),
+	  MP_MALFORMED, 1, "out of range" },
+	{ "yescrypt_max_memlimit 1T", LIT("yescrypt_max_memlimit = 1T"),
+	  MP_MALFORMED, 1, "yescrypt_max_memlimit: \"1T\" is not a size" },
+	{ "yescrypt_max_memlimit 1.5G", LIT("yescrypt_max_memlimit = 1.5G"),
+	  MP_MALFORMED, 1, "not a size" },
+	{ "yescrypt_max_memlimit -1M", LIT("yescrypt_max_memlimit = -1M"),
+	  MP_MALFORMED, 1, "not a size" },
+	{ "yescrypt_max_memlimit 16 M", LIT("yescrypt_max_memlimit = 16 M"),
+	  MP_MALFORMED, 1, "not a size" },
+
+	/* pbkdf2_max_iterations */
+	{ "pbkdf2_max_iterations 0", LIT("pbkdf2_max_iterations = 0"),
+	  MP_MALFORMED, 1, "pbkdf2_max_iterations: 0 is out of range 1..4294967295" },
+	{ "pbkdf2_max_iterations over 32 bits", LIT("pbkdf2_max_iterations = 4294967296"),
+	  MP_MALFORMED, 1, "pbkdf2_max_iterations: 4294967296 is out of range 1..4294967295" },
+	{ "pbkdf2_max_iterations overflowing", LIT("pbkdf2_max_iterations = 99999999999999999999"),
+	  MP_MALFORMED, 1, "out of range" },
+	{ "pbkdf2_max_iterations +5000", LIT("pbkdf2_max_iterations = +5000"),
+	  MP_MALFORMED, 1, "pbkdf2_max_iterations: \"+5000\" is not a decimal number" },
+	{ "pbkdf2_max_iterations 5000.0", LIT("pbkdf2_max_iterations = 5000.0"),
+	  MP_MALFORMED, 1, "not a decimal number" },
+	{ "pbkdf2_max_iterations 10K", LIT("pbkdf2_max_iterations = 10K"),
+	  MP_MALFORMED, 1, "not a decimal number" },
+	{ "pbkdf2_max_iterations bad after a good line",
+	  LIT("crypt_max_rounds = 5000\n\npbkdf2_max_iterations = many\n"),
+	  MP_MALFORMED, 3, "pbkdf2_max_iterations: \"many\" is not a decimal number" },
 
 	/* rehash */
 	{ "rehash maybe", LIT("rehash = maybe"), MP_MALFORMED, 1, "\"maybe\" is not yes or no" },

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "file-safety.h"
 #include "mp-limits.h"
 #include "store.h"
 #include "unit.h"
@@ -131,6 +132,36 @@ fixture_done(struct fixture *f)
 {
 	mp_store_close(&f->store);
 	CU_ASSERT_PTR_NULL(f->store);
+}
+
+/*
+ * fixture_init_unprivileged - fixture_init() in a directory of
+ * mp_test_unprivileged_dir(), the store file handed to the same account,
+ * for checks that mp_test_unprivileged() runs.  False (the check skipped or
+ * failed, and said why) when there is no such directory.
+ */
+static bool
+fixture_init_unprivileged(struct fixture *f, const char *label, const char *content,
+			  size_t len, mode_t mode)
+{
+	char location[LOCATION_SIZE];
+	const char *dir = mp_test_unprivileged_dir(label), *reason = NULL;
+
+	if (dir == NULL)
+		return false;
+	snprintf(f->dir, sizeof(f->dir), "%s", dir);
+	snprintf(f->path, sizeof(f->path), "%s/passwd", f->dir);
+	snprintf(f->tmp_path, sizeof(f->tmp_path), "%s.tmp", f->path);
+	snprintf(f->lock_path, sizeof(f->lock_path), "%s.lock", f->path);
+	CU_ASSERT_FATAL(write_bytes(f->path, content, len, mode));
+	if (mp_test_is_root())
+		CU_ASSERT_FATAL(chown(f->path, MP_TEST_UNPRIVILEGED_UID,
+				      MP_TEST_UNPRIVILEGED_GID) == 0);
+	snprintf(location, sizeof(location), "file:%s", f->path);
+	f->store = NULL;
+	MP_CHECK_RESULT(location, mp_store_open(location, &f->store, &reason), MP_OK);
+	CU_ASSERT_FATAL(f->store != NULL);
+	return true;
 }
 
 /* ---- Edit callbacks, driven by a context. */
@@ -523,25 +554,30 @@ test_unavailable(void)
 	alarm(0);
 }
 
+/* unreadable_check - a store the process may not read (as the unprivileged account). */
+static void
+unreadable_check(void *context)
+{
+	struct fixture *f = context;
+	struct mp_entry *entry = NULL;
+	const char *reason = NULL;
+
+	MP_CHECK_RESULT("unreadable", mp_store_lookup(f->store, "alice", &entry, &reason),
+			MP_UNAVAILABLE);
+	CU_ASSERT(reason != NULL && strstr(reason, "permission") != NULL);
+	CU_ASSERT_PTR_NULL(entry);
+	mp_entry_free(&entry);
+}
+
 static void
 test_unreadable(void)
 {
 	struct fixture f;
-	struct mp_entry *entry = NULL;
-	const char *reason = NULL;
-	enum mp_result got;
 
-	fixture_init(&f, "alice:{PLAIN}a\n", 15, 0000);
-	got = mp_store_lookup(f.store, "alice", &entry, &reason);
-	if (geteuid() == 0) {
-		/* Root reads a mode 0000 file, so there is nothing to assert. */
-		fprintf(stderr, "\n  note: running as root, which ignores mode 0000; "
-			"unreadable-store check not asserted\n");
-	} else {
-		MP_CHECK_RESULT("unreadable", got, MP_UNAVAILABLE);
-		CU_ASSERT(reason != NULL && strstr(reason, "permission") != NULL);
-	}
-	mp_entry_free(&entry);
+	/* Root reads a mode 0000 file: the check runs as another account then. */
+	if (!fixture_init_unprivileged(&f, "unreadable store", "alice:{PLAIN}a\n", 15, 0000))
+		return;
+	mp_test_unprivileged("unreadable store", unreadable_check, &f, CHILD_TIMEOUT);
 	fixture_done(&f);
 }
 
@@ -794,16 +830,23 @@ test_edit_owner(void)
 	struct fixture f;
 	const char *reason = NULL;
 	struct stat st;
+	uid_t nobody;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "\n  note: not root, cannot hand the store to another owner; "
 			"owner preservation not checked here\n");
 		return;
 	}
+	/* Another owner must be named by store_owner for the store to be read. */
+	if (!mp_file_owner_uid("nobody", &nobody)) {
+		mp_test_skip("edit keeps the owner", "no account \"nobody\" to own the store");
+		return;
+	}
 	fixture_init(&f, "bob:{PLAIN}b\n", 13, 0640);
-	CU_ASSERT_FATAL(chown(f.path, 4242, 4343) == 0);
+	CU_ASSERT_FATAL(chown(f.path, nobody, 4343) == 0);
+	MP_CHECK_RESULT("store_owner", mp_store_file_set_owner(f.store, "nobody", &reason), MP_OK);
 	MP_CHECK_RESULT("edit", set_password(f.store, "bob", "{PLAIN}c", &reason), MP_OK);
-	CU_ASSERT(stat(f.path, &st) == 0 && st.st_uid == 4242 && st.st_gid == 4343);
+	CU_ASSERT(stat(f.path, &st) == 0 && st.st_uid == nobody && st.st_gid == 4343);
 	CU_ASSERT((st.st_mode & 07777) == 0640);
 	check_file("owner", f.path, "bob:{PLAIN}c\n", 13);
 	fixture_done(&f);
@@ -845,6 +888,26 @@ test_edit_stale_tmp(void)
 	check_file("stale directory", f.path, "bob:{PLAIN}b\n", 13);
 	CU_ASSERT(rmdir(f.tmp_path) == 0);
 	fixture_done(&f);
+}
+
+/*
+ * readonly_dir_check - an edit in a directory the process may not write to
+ * fails before anything is written: no temporary file, the store stays.
+ */
+static void
+readonly_dir_check(void *context)
+{
+	struct fixture *f = context;
+	const char *reason = NULL;
+
+	MP_CHECK_RESULT("first edit", set_password(f->store, "bob", "{PLAIN}c", &reason), MP_OK);
+	CU_ASSERT(chmod(f->dir, 0555) == 0);
+	MP_CHECK_RESULT("read-only dir", set_password(f->store, "bob", "{PLAIN}d", &reason),
+			MP_UNAVAILABLE);
+	CU_ASSERT(reason != NULL && strstr(reason, "temporary") != NULL);
+	check_file("read-only dir", f->path, "bob:{PLAIN}c\n", 13);
+	CU_ASSERT(!exists(f->tmp_path));
+	CU_ASSERT(chmod(f->dir, 0755) == 0);
 }
 
 static void
@@ -906,20 +969,13 @@ test_edit_refused_paths(void)
 	}
 	fixture_done(&f);
 
-	/* A directory we may not write to: no temporary file, the store stays. */
-	if (geteuid() == 0) {
-		fprintf(stderr, "\n  note: running as root, which writes into mode 0555 "
-			"directories; write-failure check not asserted\n");
+	/* A directory we may not write to (root may: another account edits). */
+	if (!fixture_init_unprivileged(&f, "read-only directory", "bob:{PLAIN}b\n", 13, 0640))
 		return;
-	}
-	fixture_init(&f, "bob:{PLAIN}b\n", 13, 0640);
-	MP_CHECK_RESULT("first edit", set_password(f.store, "bob", "{PLAIN}c", &reason), MP_OK);
-	CU_ASSERT_FATAL(chmod(f.dir, 0555) == 0);
-	MP_CHECK_RESULT("read-only dir", set_password(f.store, "bob", "{PLAIN}d", &reason),
-			MP_UNAVAILABLE);
-	CU_ASSERT(reason != NULL && strstr(reason, "temporary") != NULL);
-	check_file("read-only dir", f.path, "bob:{PLAIN}c\n", 13);
+	mp_test_unprivileged("read-only directory", readonly_dir_check, &f, CHILD_TIMEOUT);
+	/* Whatever the child did, the directory is writable again for the cleanup. */
 	CU_ASSERT(chmod(f.dir, 0755) == 0);
+	check_file("read-only dir, after", f.path, "bob:{PLAIN}c\n", 13);
 	CU_ASSERT(!exists(f.tmp_path));
 	fixture_done(&f);
 }
@@ -1131,6 +1187,36 @@ test_batch(void)
 	}
 }
 
+/*
+ * batch_readonly_dir_check - a batch whose new file cannot be written, in
+ * a directory the process may not write to, after every callback ran.
+ */
+static void
+batch_readonly_dir_check(void *context)
+{
+	static const char *const users[] = { "bob", "dave", "b b", "alice" };
+	struct mp_store_batch_result results[ROWS(users)];
+	struct batch_ctx ctx = { .count = ROWS(users) };
+	struct fixture *f = context;
+	const char *reason = NULL;
+
+	for (size_t j = 0; j < ROWS(users); j++)
+		ctx.users[j] = (struct edit_ctx){ .op = j == 3 ? OP_FAIL : OP_SET_PASSWORD,
+						  .user = users[j], .value = "{PLAIN}new" };
+	MP_CHECK_RESULT("first edit", set_password(f->store, "bob", "{PLAIN}c", &reason), MP_OK);
+	CU_ASSERT(chmod(f->dir, 0555) == 0);
+	MP_CHECK_RESULT("read-only dir",
+			mp_store_edit_batch(f->store, users, ROWS(users), batch_fn, &ctx, 0,
+					    results, &reason), MP_UNAVAILABLE);
+	CU_ASSERT(reason != NULL && strstr(reason, "temporary") != NULL);
+	CU_ASSERT(ctx.calls == 3);
+	for (size_t j = 0; j < ROWS(users); j++)
+		MP_CHECK_RESULT(users[j], results[j].result, j == 2 ? MP_MALFORMED : MP_UNAVAILABLE);
+	check_file("read-only dir", f->path, "alice:{PLAIN}a\nbob:{PLAIN}c\n", 28);
+	CU_ASSERT(!exists(f->tmp_path));
+	CU_ASSERT(chmod(f->dir, 0755) == 0);
+}
+
 /* A store-level failure writes nothing and is every valid user's result. */
 static void
 test_batch_store_errors(void)
@@ -1161,31 +1247,16 @@ test_batch_store_errors(void)
 	check_file("link target", target, "bob:{PLAIN}b\n", 13);
 	fixture_done(&f);
 
-	/* After the callbacks: the new file cannot be written. */
-	if (geteuid() == 0) {
-		fprintf(stderr, "\n  note: running as root, which writes into mode 0555 "
-			"directories; write-failure check not asserted\n");
-		return;
+	/* After the callbacks: the new file cannot be written (as another account than root). */
+	if (fixture_init_unprivileged(&f, "batch in a read-only directory",
+				      "alice:{PLAIN}a\nbob:{PLAIN}b\n", 28, 0640)) {
+		mp_test_unprivileged("batch in a read-only directory", batch_readonly_dir_check,
+				     &f, CHILD_TIMEOUT);
+		CU_ASSERT(chmod(f.dir, 0755) == 0);
+		check_file("read-only dir, after", f.path, "alice:{PLAIN}a\nbob:{PLAIN}c\n", 28);
+		CU_ASSERT(!exists(f.tmp_path));
+		fixture_done(&f);
 	}
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.count = ROWS(users);
-	for (size_t j = 0; j < ROWS(users); j++)
-		ctx.users[j] = (struct edit_ctx){ .op = j == 3 ? OP_FAIL : OP_SET_PASSWORD,
-						  .user = users[j], .value = "{PLAIN}new" };
-	fixture_init(&f, "alice:{PLAIN}a\nbob:{PLAIN}b\n", 28, 0640);
-	MP_CHECK_RESULT("first edit", set_password(f.store, "bob", "{PLAIN}c", &reason), MP_OK);
-	CU_ASSERT_FATAL(chmod(f.dir, 0555) == 0);
-	MP_CHECK_RESULT("read-only dir",
-			mp_store_edit_batch(f.store, users, ROWS(users), batch_fn, &ctx, 0,
-					    results, &reason), MP_UNAVAILABLE);
-	CU_ASSERT(reason != NULL && strstr(reason, "temporary") != NULL);
-	CU_ASSERT(ctx.calls == 3);
-	for (size_t j = 0; j < ROWS(users); j++)
-		MP_CHECK_RESULT(users[j], results[j].result, j == 2 ? MP_MALFORMED : MP_UNAVAILABLE);
-	check_file("read-only dir", f.path, "alice:{PLAIN}a\nbob:{PLAIN}c\n", 28);
-	CU_ASSERT(chmod(f.dir, 0755) == 0);
-	CU_ASSERT(!exists(f.tmp_path));
-	fixture_done(&f);
 
 	/* Arguments the caller got wrong. */
 	MP_CHECK_RESULT("no store", mp_store_edit_batch(NULL, users, 1, batch_fn, &ctx, 0,
@@ -1683,6 +1754,8 @@ test_reader_during_rewrites(void)
 	const char *reason;
 
 	fixture_init(&f, text, len, 0640);
+	/* Freed before the fork, so that no child ends its life holding it. */
+	free(text);
 	snprintf(location, sizeof(location), "file:%s", f.path);
 	CU_ASSERT_FATAL(pipe(gate) == 0 && pipe(done) == 0);
 	writer = fork();
@@ -1721,7 +1794,6 @@ test_reader_during_rewrites(void)
 		MP_CHECK_STR("untouched user", mp_entry_password(entry), "{PLAIN}p1");
 	mp_entry_free(&entry);
 	fixture_done(&f);
-	free(text);
 }
 
 #define BATCH_USERS 10000

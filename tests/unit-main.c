@@ -25,11 +25,14 @@ main(void)
 	mp_test_register_encoding();
 	mp_test_register_scheme();
 	mp_test_register_scheme_legacy();
+	mp_test_register_ceilings();
 	mp_test_register_apop();
 	mp_test_register_apop_secret();
+	mp_test_register_file_safety();
 	mp_test_register_conf();
 	mp_test_register_entry();
 	mp_test_register_store();
+	mp_test_register_store_scan();
 	mp_test_register_auth();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "unit: registering suites: %s\n", CU_get_error_msg());

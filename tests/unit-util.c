@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -171,4 +173,145 @@ mp_test_read_file(const char *path)
 	text[len] = '\0';
 	fclose(fp);
 	return text;
+}
+
+bool
+mp_test_is_root(void)
+{
+	return geteuid() == 0;
+}
+
+/* others_may_enter - path and every directory above it let other accounts through. */
+static bool
+others_may_enter(const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return false;
+	for (;;) {
+		if (stat(dir, &st) != 0 || (st.st_mode & S_IXOTH) == 0)
+			return false;
+		slash = strrchr(dir, '/');
+		if (slash == NULL || strcmp(dir, "/") == 0)
+			return true;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+const char *
+mp_test_unprivileged_dir(const char *label)
+{
+	const char *dir = mp_test_tmpdir();
+
+	if (!mp_test_is_root())
+		return dir;
+	/* mkdtemp made the root 0700: let the account through it, not list it. */
+	if (chmod(tmp_root, 0711) != 0 ||
+	    chown(dir, MP_TEST_UNPRIVILEGED_UID, MP_TEST_UNPRIVILEGED_GID) != 0) {
+		fprintf(stderr, "\n  %s: cannot hand %s to uid %d: %s\n", label, dir,
+			MP_TEST_UNPRIVILEGED_UID, strerror(errno));
+		CU_FAIL("cannot prepare a directory for the unprivileged account");
+		return NULL;
+	}
+	if (!others_may_enter(tmp_root)) {
+		mp_test_skip(label, "a directory above $TMPDIR does not let other accounts "
+			     "through, so the unprivileged account cannot reach its files");
+		return NULL;
+	}
+	return dir;
+}
+
+/* Exit statuses of the child of mp_test_unprivileged(). */
+enum {
+	CHILD_PASSED = 0,
+	CHILD_FAILED = 1,	/* an assertion in check failed */
+	CHILD_NO_DROP = 2,	/* the privileges could not be dropped */
+};
+
+/* drop_root - become the unprivileged account for good. */
+static bool
+drop_root(void)
+{
+	if (setgroups(0, NULL) != 0 || setgid(MP_TEST_UNPRIVILEGED_GID) != 0 ||
+	    setuid(MP_TEST_UNPRIVILEGED_UID) != 0)
+		return false;
+	/* Nothing may be left to regain root with. */
+	return geteuid() == MP_TEST_UNPRIVILEGED_UID && getegid() == MP_TEST_UNPRIVILEGED_GID &&
+	       setuid(0) != 0;
+}
+
+/* print_failures - the failure records of the run after the first skip ones. */
+static void
+print_failures(const char *label, unsigned int skip)
+{
+	unsigned int n = 0;
+
+	for (CU_pFailureRecord r = CU_get_failure_list(); r != NULL; r = r->pNext, n++) {
+		if (n < skip)
+			continue;
+		fprintf(stderr, "\n  %s (as uid %d): %s:%u: %s\n", label, MP_TEST_UNPRIVILEGED_UID,
+			r->strFileName != NULL ? r->strFileName : "?", r->uiLineNumber,
+			r->strCondition != NULL ? r->strCondition : "?");
+	}
+}
+
+void
+mp_test_unprivileged(const char *label, void (*check)(void *context), void *context,
+		     unsigned int timeout)
+{
+	unsigned int failures, records;
+	int status;
+	pid_t pid;
+	bool ok;
+
+	if (!mp_test_is_root()) {
+		check(context);
+		return;
+	}
+	/* Nothing buffered may be written twice, by the parent and the child. */
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "\n  %s: fork: %s\n", label, strerror(errno));
+		CU_FAIL("fork failed");
+		return;
+	}
+	if (pid == 0) {
+		alarm(timeout);
+		if (!drop_root()) {
+			fprintf(stderr, "\n  %s: cannot drop to uid %d and gid %d: %s\n",
+				label, MP_TEST_UNPRIVILEGED_UID, MP_TEST_UNPRIVILEGED_GID,
+				strerror(errno));
+			fflush(NULL);
+			_exit(CHILD_NO_DROP);
+		}
+		failures = CU_get_number_of_failures();
+		records = CU_get_number_of_failure_records();
+		check(context);
+		print_failures(label, records);
+		fflush(NULL);
+		_exit(CU_get_number_of_failures() == failures ? CHILD_PASSED : CHILD_FAILED);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "\n  %s: waitpid: %s\n", label, strerror(errno));
+			CU_FAIL("waitpid failed");
+			return;
+		}
+	}
+	ok = WIFEXITED(status) && WEXITSTATUS(status) == CHILD_PASSED;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "\n  %s: the unprivileged child died of signal %d%s\n", label,
+			WTERMSIG(status), WTERMSIG(status) == SIGALRM ? " (timed out)" : "");
+	else if (!ok)
+		fprintf(stderr, "\n  %s: the unprivileged child %s\n", label,
+			WEXITSTATUS(status) == CHILD_NO_DROP ? "could not drop root" :
+			"failed an assertion (above)");
+	CU_ASSERT(ok);
 }

@@ -21,11 +21,14 @@ void mp_test_register_secret(void);
 void mp_test_register_encoding(void);
 void mp_test_register_scheme(void);
 void mp_test_register_scheme_legacy(void);
+void mp_test_register_ceilings(void);
 void mp_test_register_apop(void);
 void mp_test_register_apop_secret(void);
+void mp_test_register_file_safety(void);
 void mp_test_register_conf(void);
 void mp_test_register_entry(void);
 void mp_test_register_store(void);
+void mp_test_register_store_scan(void);
 void mp_test_register_auth(void);
 
 /* MP_CHECK_RESULT - assert a result code, printing the row label and both names. */
@@ -74,5 +77,35 @@ bool mp_test_write_file(const char *path, const char *text, unsigned int mode);
 
 /* mp_test_read_file - malloc'd NUL-terminated contents of path, or NULL. */
 char *mp_test_read_file(const char *path);
+
+/* The account checks that must not run as root run as: nobody/nogroup on Debian. */
+#define MP_TEST_UNPRIVILEGED_UID 65534
+#define MP_TEST_UNPRIVILEGED_GID 65534
+
+/* mp_test_is_root - the runner runs as root, so mp_test_unprivileged() forks. */
+bool mp_test_is_root(void);
+
+/*
+ * mp_test_unprivileged_dir - a fresh directory like mp_test_tmpdir() that
+ * MP_TEST_UNPRIVILEGED_UID owns and can reach when the runner is root (the
+ * directories above it are made traversable, not readable, by others), or
+ * just mp_test_tmpdir() when it is not.  NULL, after mp_test_skip(label,
+ * why), when a directory above $TMPDIR keeps that account out.
+ */
+const char *mp_test_unprivileged_dir(const char *label);
+
+/*
+ * mp_test_unprivileged - run check(context) without root's powers over
+ * files.  As root: in a child process that drops to
+ * MP_TEST_UNPRIVILEGED_UID/GID (no supplementary groups) first, and whose
+ * exit status tells the parent whether every CUnit assertion in check held;
+ * the parent asserts that, printing label and the failed conditions.  Not
+ * as root: check runs here, as the caller.  check must not use the _FATAL
+ * assertions (in the child they would leave check), and what it changes in
+ * memory stays in the child; files it makes are the unprivileged
+ * account's.  The child is killed after timeout seconds.
+ */
+void mp_test_unprivileged(const char *label, void (*check)(void *context), void *context,
+			  unsigned int timeout);
 
 #endif

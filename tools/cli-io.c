@@ -379,6 +379,8 @@ cli_open_auth(const struct cli_context *ctx, struct mp_auth **auth_r)
 			  "cannot open the store");
 		return false;
 	}
+	if (mp_auth_warning(*auth_r) != NULL)
+		cli_error("warning: %s", mp_auth_warning(*auth_r));
 	return true;
 }
 

@@ -310,8 +310,10 @@ cmd_audit(struct cli_context *ctx, int argc, char **argv)
 		return cli_usage_error("audit", "audit takes no arguments");
 	if (!cli_load_conf(ctx, &conf))
 		return CLI_EXIT_ERROR;
-	if (mp_store_open(conf.store, &store, &reason) != MP_OK) {
+	if (mp_store_open(conf.store, &store, &reason) != MP_OK ||
+	    mp_store_file_set_owner(store, conf.store_owner, &reason) != MP_OK) {
 		cli_error("%s: store %s: %s", ctx->conf_path, conf.store, reason);
+		mp_store_close(&store);
 		return CLI_EXIT_ERROR;
 	}
 	store_name = cli_store_name(store, &conf);

@@ -20,6 +20,7 @@
 #include "apop-secret.h"
 #include "cli.h"
 #include "entry.h"
+#include "file-safety.h"
 #include "scheme.h"
 #include "secret.h"
 #include "store.h"
@@ -72,8 +73,10 @@ check_usage(FILE *out)
 		"  - the store exists, every line parses, no user appears twice, every\n"
 		"    stored value and APOP secret is usable, and sealed APOP secrets have\n"
 		"    an apop_key to open them;\n"
-		"  - the store is owned by root or the running user and not writable by\n"
-		"    group or others (a warning when others may read it);\n"
+		"  - the store, its directory and the apop_key file are owned by root,\n"
+		"    the running user or store_owner; the store and its directory are\n"
+		"    not writable by group or others (a warning when others may read\n"
+		"    the store), and store_owner names an account;\n"
 		"  - the apop_key file, when set, holds exactly %u bytes and gives group\n"
 		"    and others no access.\n"
 		"\n"
@@ -84,37 +87,48 @@ check_usage(FILE *out)
 		"  -h, --help  show this help\n", (unsigned int)MP_APOP_KEY_BYTES);
 }
 
+/* judge - one finding for an unsafe file (file-safety.h), with its fix; false when refused. */
 static bool
-owner_ok(const struct stat *st)
+judge(struct check *check, const char *path, const struct stat *st, enum mp_file_kind kind)
 {
-	return st->st_uid == 0 || st->st_uid == geteuid();
+	char message[MP_ERROR_MAX];
+
+	switch (mp_file_safety_check(path, st, kind, check->conf->store_owner, NULL, message,
+				     sizeof(message))) {
+	case MP_FILE_SAFE:
+		break;
+	case MP_FILE_WARN:
+		finding(check, false, "%s", message);
+		break;
+	case MP_FILE_REFUSE:
+		finding(check, true, "%s", message);
+		return false;
+	}
+	return true;
 }
 
-static unsigned int
-mode_bits(const struct stat *st)
-{
-	return (unsigned int)(st->st_mode & 07777);
-}
-
-/* check_conf_file - the configuration file's own mode (it decides where secrets live). */
+/* check_store_owner - store_owner, when set, names an account of this system. */
 static void
-check_conf_file(struct check *check, const char *path)
+check_store_owner(struct check *check, const char *conf_path)
 {
-	struct stat st;
+	const char *name = check->conf->store_owner;
+	uid_t uid;
 
-	if (stat(path, &st) != 0)
-		return;
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		finding(check, false, "configuration file %s is writable by group or others "
-			"(mode %04o); fix: chmod 0644 %s", path, mode_bits(&st), path);
+	if (name[0] != '\0' && !mp_file_owner_uid(name, &uid))
+		finding(check, true, "store_owner %s names no account of this system; fix the "
+			"name in %s or create the account", name, conf_path);
 }
 
-/* check_store_file - existence, type, owner and mode of the passwd-file. */
+/*
+ * check_store_file - existence, type, owner and mode of the passwd-file and
+ * its directory; false when the file cannot or may not be read.
+ */
 static bool
 check_store_file(struct check *check, const char *path)
 {
 	struct stat st;
 	char *copy, *dir;
+	bool usable;
 
 	if (stat(path, &st) != 0) {
 		if (errno == ENOENT)
@@ -128,35 +142,24 @@ check_store_file(struct check *check, const char *path)
 		finding(check, true, "store %s is not a regular file", path);
 		return false;
 	}
-	if (!owner_ok(&st))
-		finding(check, true, "store file %s is owned by uid %lu, not by root or the "
-			"running user; fix: chown root %s", path, (unsigned long)st.st_uid, path);
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		finding(check, true, "store file %s is writable by group or others (mode %04o); "
-			"fix: chmod 0640 %s", path, mode_bits(&st), path);
-	else if ((st.st_mode & S_IROTH) != 0)
-		finding(check, false, "store file %s is readable by others (mode %04o); "
-			"fix: chmod 0640 %s", path, mode_bits(&st), path);
+	usable = judge(check, path, &st, MP_FILE_STORE);
 
 	/* Whoever may write the directory may replace the file. */
 	copy = strdup(path);
 	if (copy == NULL)
-		return true;
+		return usable;
 	dir = dirname(copy);
-	if (stat(dir, &st) == 0 && ((st.st_mode & S_IWGRP) != 0 ||
-				    ((st.st_mode & S_IWOTH) != 0 && (st.st_mode & S_ISVTX) == 0)))
-		finding(check, false, "directory %s of the store is writable by group or others "
-			"(mode %04o), who may replace the store; fix: chmod go-w %s", dir,
-			mode_bits(&st), dir);
+	if (stat(dir, &st) == 0)
+		(void)judge(check, dir, &st, MP_FILE_STORE_DIR);
 	free(copy);
-	return true;
+	return usable;
 }
 
 /* check_apop_key - the key file named by apop_key; loads it into check->key. */
 static void
 check_apop_key(struct check *check, const char *path)
 {
-	const char *reason = "";
+	char error[MP_ERROR_MAX];
 	struct stat st;
 	unsigned int errors = check->errors;
 
@@ -175,16 +178,12 @@ check_apop_key(struct check *check, const char *path)
 	if (st.st_size != (off_t)MP_APOP_KEY_BYTES)
 		finding(check, true, "apop_key file %s is %lld bytes, not exactly %u", path,
 			(long long)st.st_size, (unsigned int)MP_APOP_KEY_BYTES);
-	if (!owner_ok(&st))
-		finding(check, true, "apop_key file %s is owned by uid %lu, not by root or the "
-			"running user; fix: chown root %s", path, (unsigned long)st.st_uid, path);
-	if ((st.st_mode & 077) != 0)
-		finding(check, true, "apop_key file %s gives group or others access (mode %04o); "
-			"fix: chmod 0600 %s", path, mode_bits(&st), path);
+	(void)judge(check, path, &st, MP_FILE_APOP_KEY);
 	if (check->errors != errors)
 		return;
-	if (mp_apop_key_load(path, check->key, &reason) != MP_OK) {
-		finding(check, true, "apop_key file %s: %s", path, reason);
+	if (mp_apop_key_load(path, check->conf->store_owner, check->key, error,
+			     sizeof(error)) != MP_OK) {
+		finding(check, true, "%s", error);
 		return;
 	}
 	check->have_key = true;
@@ -233,7 +232,9 @@ check_password(struct check *check, const struct mp_entry *entry, unsigned long 
 				check->store_name, line_no, user, user);
 		return;
 	}
-	if (mp_stored_parse(stored, strlen(stored), &parsed, &reason) != MP_OK) {
+	/* The value as a login judges it: its form, and its cost against the ceilings. */
+	if (mp_scheme_check(stored, user, &check->conf->limits, &reason) != MP_OK ||
+	    mp_stored_parse(stored, strlen(stored), &parsed, &reason) != MP_OK) {
 		finding(check, true, "%s line %lu: user %s: %s", check->store_name, line_no,
 			user, reason);
 		return;
@@ -352,6 +353,10 @@ check_store(struct check *check)
 		return;
 	}
 	check->store_name = cli_store_name(store, check->conf);
+	if (mp_store_file_set_owner(store, check->conf->store_owner, &reason) != MP_OK) {
+		finding(check, true, "store %s: %s", check->store_name, reason);
+		goto out;
+	}
 	path = mp_store_file_path(store);
 	if (path != NULL && !check_store_file(check, path))
 		goto out;
@@ -402,7 +407,7 @@ cmd_check(struct cli_context *ctx, int argc, char **argv)
 				"configuration does not load");
 		} else {
 			check.conf = &conf;
-			check_conf_file(&check, ctx->conf_path);
+			check_store_owner(&check, ctx->conf_path);
 			if (conf.apop_key[0] != '\0')
 				check_apop_key(&check, conf.apop_key);
 			check_store(&check);

@@ -320,6 +320,7 @@ cmd_import(struct cli_context *ctx, int argc, char **argv)
 	struct mp_store *store = NULL;
 	struct mp_conf conf;
 	unsigned char key[MP_APOP_KEY_BYTES];
+	char error[MP_ERROR_MAX];
 	const char *reason = "";
 	bool have_key = false;
 	int status;
@@ -332,13 +333,15 @@ cmd_import(struct cli_context *ctx, int argc, char **argv)
 	status = CLI_EXIT_ERROR;
 	if (!cli_load_conf(ctx, &conf))
 		goto out;
-	if (mp_store_open(conf.store, &store, &reason) != MP_OK) {
+	if (mp_store_open(conf.store, &store, &reason) != MP_OK ||
+	    mp_store_file_set_owner(store, conf.store_owner, &reason) != MP_OK) {
 		cli_error("%s: store %s: %s", ctx->conf_path, conf.store, reason);
 		goto out;
 	}
 	if (opt.apop && conf.apop_key[0] != '\0') {
-		if (mp_apop_key_load(conf.apop_key, key, &reason) != MP_OK) {
-			cli_error("apop_key %s: %s", conf.apop_key, reason);
+		if (mp_apop_key_load(conf.apop_key, conf.store_owner, key, error,
+				     sizeof(error)) != MP_OK) {
+			cli_error("%s", error);
 			goto out;
 		}
 		have_key = true;

@@ -102,7 +102,13 @@ cmd_verify(struct cli_context *ctx, int argc, char **argv)
 	result = mp_auth_verify(auth, user, strlen(user), secret.buf, secret.len, flags,
 				&reason, &note);
 	cli_secret_wipe(&secret);
-	status = cli_report_store(auth, result, reason);
+	if (result == MP_MALFORMED) {
+		/* Name the user: the reason may be about the stored value, e.g. over a ceiling. */
+		cli_error("user %s: %s", user, reason);
+		status = cli_exit_code(result);
+	} else {
+		status = cli_report_store(auth, result, reason);
+	}
 	if (result == MP_OK)
 		rehash_note(auth, note);
 	mp_auth_close(&auth);

@@ -54,8 +54,9 @@ keep_cleartext(struct import_job *job, struct import_item *item, const char *sto
 	return ok;
 }
 
-static void
-dovecot_line(struct import_job *job, struct import_item *item, char *line, size_t len)
+void
+import_dovecot_line(struct import_job *job, struct import_item *item, char *line,
+		    size_t len)
 {
 	const char *reason = "", *field, *value;
 	char *stored = NULL, *locked = NULL;
@@ -103,5 +104,5 @@ dovecot_line(struct import_job *job, struct import_item *item, char *line, size_
 bool
 import_read_dovecot(struct import_job *job)
 {
-	return import_read_lines(job, dovecot_line);
+	return import_read_lines(job, import_dovecot_line);
 }

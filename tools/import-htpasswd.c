@@ -10,8 +10,9 @@
 #include "import.h"
 #include "secret.h"
 
-static void
-htpasswd_line(struct import_job *job, struct import_item *item, char *line, size_t len)
+void
+import_htpasswd_line(struct import_job *job, struct import_item *item, char *line,
+		     size_t len)
 {
 	char *colon = memchr(line, ':', len), *hash, *stored = NULL;
 	const char *reason = "";
@@ -43,5 +44,5 @@ htpasswd_line(struct import_job *job, struct import_item *item, char *line, size
 bool
 import_read_htpasswd(struct import_job *job)
 {
-	return import_read_lines(job, htpasswd_line);
+	return import_read_lines(job, import_htpasswd_line);
 }

@@ -2,16 +2,8 @@
  * import-sasldb.c - "import --format sasldb": a Cyrus SASL sasldb2 file.
  *
  * Debian builds libsasl2's sasldb on Berkeley DB (libdb5.3): a hash
- * database whose keys are "authid NUL realm NUL property" and whose values
- * are the property's value, without terminating NULs.  The property
- * "userPassword" holds the cleartext password: it is hashed with the
- * configured scheme and, with --apop, also kept as the APOP secret.  Other
- * properties (mechanism secrets such as cmusaslsecretOTP) cannot become a
- * password and are reported as skipped.
- *
- * Users of the --realm realm get their bare authid as user name; users of
- * other realms become "authid@realm", the name a client of a multi-domain
- * server logs in with.
+ * database of (key, value) records, each of which import-sasldb-record.c
+ * turns into an item.
  *
  * Keys and values are read into buffers of our own (DB_DBT_USERMEM) that
  * are wiped; what libdb keeps in its page cache is freed when the database
@@ -28,23 +20,13 @@
 #include "import.h"
 #include "secret.h"
 
-#define SASLDB_PASSWORD_PROPERTY "userPassword"
-
 /* Largest key or value read; a bigger record stops the import. */
 #define SASLDB_RECORD_MAX (1024 * 1024)
 
-/* The realms whose users get "@realm" names, for the closing note. */
-struct realm_count {
-	char *realm;
-	unsigned long users;
-};
-
+/* The buffers records are read into, and what the records taught. */
 struct sasldb_reader {
-	struct import_job *job;
 	DBT key, value;
-	struct realm_count *realms;
-	size_t realm_count;
-	bool realm_seen;	/* a user of --realm was found */
+	struct import_sasldb_realms realms;
 };
 
 static bool
@@ -99,158 +81,6 @@ cursor_next(struct sasldb_reader *reader, DBC *cursor)
 	}
 }
 
-/* printable - a copy of bytes for messages, anything unprintable as '?'. */
-static char *
-printable(const char *bytes, size_t len)
-{
-	char *copy = malloc(len + 1);
-
-	if (copy == NULL)
-		return NULL;
-	for (size_t i = 0; i < len; i++)
-		copy[i] = bytes[i] > ' ' && bytes[i] < 0x7f ? bytes[i] : '?';
-	copy[len] = '\0';
-	return copy;
-}
-
-/* count_realm - remember one more user of realm imported as "user@realm". */
-static bool
-count_realm(struct sasldb_reader *reader, const char *realm, size_t len)
-{
-	struct realm_count *realms;
-
-	for (size_t i = 0; i < reader->realm_count; i++) {
-		if (strlen(reader->realms[i].realm) == len &&
-		    memcmp(reader->realms[i].realm, realm, len) == 0) {
-			reader->realms[i].users++;
-			return true;
-		}
-	}
-	realms = reallocarray(reader->realms, reader->realm_count + 1, sizeof(*realms));
-	if (realms == NULL)
-		return false;
-	reader->realms = realms;
-	realms[reader->realm_count].realm = printable(realm, len);
-	if (realms[reader->realm_count].realm == NULL)
-		return false;
-	realms[reader->realm_count++].users = 1;
-	return true;
-}
-
-/* user_name - authid for the --realm realm (or none), "authid@realm" for the others. */
-static char *
-user_name(struct sasldb_reader *reader, const char *authid, size_t authid_len,
-	  const char *realm, size_t realm_len, bool *bare_r)
-{
-	const char *wanted = reader->job->opt->realm;
-	bool wanted_realm = wanted != NULL && strlen(wanted) == realm_len &&
-			    memcmp(wanted, realm, realm_len) == 0;
-	char *name;
-
-	if (wanted_realm)
-		reader->realm_seen = true;
-	*bare_r = realm_len == 0 || wanted_realm;
-	name = malloc(authid_len + realm_len + 2);
-	if (name == NULL)
-		return NULL;
-	memcpy(name, authid, authid_len);
-	name[authid_len] = '\0';
-	if (!*bare_r) {
-		name[authid_len] = '@';
-		memcpy(name + authid_len + 1, realm, realm_len);
-		name[authid_len + 1 + realm_len] = '\0';
-	}
-	return name;
-}
-
-/* one_record - turn the record in the reader's buffers into an item. */
-static bool
-one_record(struct sasldb_reader *reader, unsigned long number)
-{
-	struct import_job *job = reader->job;
-	const char *key = reader->key.data, *authid, *realm, *property, *reason = "";
-	size_t key_len = reader->key.size, authid_len, realm_len, property_len;
-	const char *nul1, *nul2;
-	struct import_item *item;
-	char *name = NULL, *label;
-	bool bare, ok = true;
-
-	item = import_item_new(job, number);
-	if (item == NULL)
-		return false;
-	nul1 = memchr(key, '\0', key_len);
-	nul2 = nul1 != NULL ? memchr(nul1 + 1, '\0', key_len - (size_t)(nul1 + 1 - key)) : NULL;
-	if (nul2 == NULL || memchr(nul2 + 1, '\0', key_len - (size_t)(nul2 + 1 - key)) != NULL) {
-		import_reject(job, item, "key is not \"authid NUL realm NUL property\"");
-		return true;
-	}
-	authid = key;
-	authid_len = (size_t)(nul1 - key);
-	realm = nul1 + 1;
-	realm_len = (size_t)(nul2 - realm);
-	property = nul2 + 1;
-	property_len = key_len - (size_t)(property - key);
-
-	label = printable(authid, authid_len + 1 + realm_len);
-	if (label == NULL)
-		goto nomem;
-	if (realm_len > 0)
-		label[authid_len] = '@';
-	else
-		label[authid_len] = '\0';
-	item->label = label;
-
-	if (property_len != strlen(SASLDB_PASSWORD_PROPERTY) ||
-	    memcmp(property, SASLDB_PASSWORD_PROPERTY, property_len) != 0) {
-		char *shown = printable(property, property_len);
-
-		if (shown == NULL)
-			goto nomem;
-		import_skip(job, item, "property %s is not a password; only %s is imported",
-			    shown, SASLDB_PASSWORD_PROPERTY);
-		free(shown);
-		return true;
-	}
-	name = user_name(reader, authid, authid_len, realm, realm_len, &bare);
-	if (name == NULL)
-		goto nomem;
-	if (!import_set_user(job, item, name, strlen(name)) ||
-	    !import_set_cleartext(job, item, reader->value.data, reader->value.size,
-				  SASLDB_PASSWORD_PROPERTY))
-		goto out;
-	if (mp_entry_new(item->user, "", &item->entry, &reason) != MP_OK) {
-		import_reject(job, item, "%s", reason);
-		goto out;
-	}
-	item->hash_cleartext = true;
-	if (!bare && !count_realm(reader, realm, realm_len))
-		goto nomem;
-	goto out;
-nomem:
-	cli_error("out of memory");
-	job->failed = true;
-	ok = false;
-out:
-	free(name);
-	return ok;
-}
-
-/* realm_notes - say which realms were imported with "@realm" names. */
-static void
-realm_notes(const struct sasldb_reader *reader)
-{
-	if (reader->job->opt->realm != NULL && !reader->realm_seen)
-		cli_error("%s: note: no user of realm %s (--realm)", reader->job->opt->path,
-			  reader->job->opt->realm);
-	for (size_t i = 0; i < reader->realm_count; i++)
-		cli_error("%s: note: %lu user%s of realm %s become%s USER@%s%s",
-			  reader->job->opt->path, reader->realms[i].users,
-			  reader->realms[i].users == 1 ? "" : "s", reader->realms[i].realm,
-			  reader->realms[i].users == 1 ? "s" : "", reader->realms[i].realm,
-			  reader->job->opt->realm == NULL ?
-			  "; --realm REALM gives the users of REALM bare names" : "");
-}
-
 /* quiet - libdb's own messages: the error code says enough, and we print it. */
 static void
 quiet(const DB_ENV *env, const char *prefix, const char *message)
@@ -295,7 +125,7 @@ open_db(const char *path)
 bool
 import_read_sasldb(struct import_job *job)
 {
-	struct sasldb_reader reader = { .job = job };
+	struct sasldb_reader reader = { .realms.list = NULL };
 	DBC *cursor = NULL;
 	unsigned long number = 0;
 	bool ok = false;
@@ -315,7 +145,9 @@ import_read_sasldb(struct import_job *job)
 		goto out;
 	}
 	while ((ret = cursor_next(&reader, cursor)) == 0) {
-		if (!one_record(&reader, ++number))
+		if (!import_sasldb_record(job, &reader.realms, ++number, reader.key.data,
+					  reader.key.size, reader.value.data,
+					  reader.value.size))
 			break;
 		import_progress(job, number, 0, "records");
 	}
@@ -329,15 +161,13 @@ import_read_sasldb(struct import_job *job)
 		ok = !job->failed;
 	import_progress_clear(job);
 	if (ok)
-		realm_notes(&reader);
+		import_sasldb_realm_notes(job, &reader.realms);
 out:
 	if (cursor != NULL)
 		(void)cursor->close(cursor);
 	(void)db->close(db, 0);
 	buffer_free(&reader.key);
 	buffer_free(&reader.value);
-	for (size_t i = 0; i < reader.realm_count; i++)
-		free(reader.realms[i].realm);
-	free(reader.realms);
+	import_sasldb_realms_free(&reader.realms);
 	return ok;
 }

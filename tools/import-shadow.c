@@ -191,8 +191,9 @@ expire_check(struct import_job *job, struct import_item *item, const char *expir
 	return true;
 }
 
-static void
-shadow_line(struct import_job *job, struct import_item *item, char *line, size_t len)
+void
+import_shadow_line(struct import_job *job, struct import_item *item, char *line,
+		   size_t len)
 {
 	char *fields[SHADOW_FIELDS], *p = line, *stored = NULL, *locked = NULL;
 	const char *reason = "", *value;
@@ -256,7 +257,7 @@ import_read_shadow(struct import_job *job)
 		return false;
 	}
 	job->context = &map;
-	ok = import_read_lines(job, shadow_line);
+	ok = import_read_lines(job, import_shadow_line);
 	job->context = NULL;
 	uid_map_free(&map);
 	return ok;

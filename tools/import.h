@@ -4,7 +4,8 @@
 /*
  * "mailpass import": what cmd-import.c (the command and its options) shares
  * with the readers of each input format (import-dovecot.c,
- * import-htpasswd.c, import-shadow.c, import-sasldb.c) and with the files
+ * import-htpasswd.c, import-shadow.c, import-sasldb.c with
+ * import-sasldb-record.c) and with the files
  * of its other steps: import-item.c (the items), import-input.c (reading
  * text input), import-write.c (the store) and import-report.c (what the
  * user sees).
@@ -169,6 +170,53 @@ typedef void import_line_fn(struct import_job *job, struct import_item *item, ch
  * read.
  */
 bool import_read_lines(struct import_job *job, import_line_fn *fn);
+
+/*
+ * The record parsers of the text formats, the import_line_fn that each
+ * import_read_*() gives to import_read_lines().  line[0..len) is one line
+ * as that function passes it: NUL-terminated, without NUL bytes or a line
+ * end, at most MP_LINE_MAX bytes; the parser may write into it.  item is a
+ * new PENDING item of job.  On return the item is PENDING with its user and
+ * the record to write (entry; with a cleartext when one is kept), or
+ * REJECTED, SKIPPED or FILTERED with no secret left in it; job->failed
+ * tells of running out of memory (printed).  import_shadow_line() reads
+ * the uids of --min-uid from job->context, which import_read_shadow() sets:
+ * called directly, job->opt->min_uid_set must be false.
+ */
+import_line_fn import_dovecot_line;
+import_line_fn import_htpasswd_line;
+import_line_fn import_shadow_line;
+
+/*
+ * The realms a sasldb import met across its records, for its closing
+ * notes: zero-initialised, released by import_sasldb_realms_free().
+ */
+struct import_sasldb_realm;
+struct import_sasldb_realms {
+	struct import_sasldb_realm *list;	/* realms whose users get "@realm" names */
+	size_t count;
+	bool wanted_seen;			/* a user of --realm was found */
+};
+
+/*
+ * import_sasldb_record - one record of a sasldb file, key[0..key_len) and
+ * value[0..value_len) as stored (no terminating NULs; the key should be
+ * "authid NUL realm NUL property"), as a new item of job numbered number:
+ * PENDING with a cleartext to hash for "userPassword", SKIPPED for other
+ * properties, REJECTED for a key or value that cannot be imported.  The
+ * realms of users named "authid@realm" are counted in *realms.  Returns
+ * false when out of memory (job->failed is set and the message printed).
+ */
+bool import_sasldb_record(struct import_job *job, struct import_sasldb_realms *realms,
+			  unsigned long number, const void *key, size_t key_len,
+			  const void *value, size_t value_len);
+
+/* import_sasldb_realm_notes - the closing notes: which realms became "@realm" names. */
+void import_sasldb_realm_notes(const struct import_job *job,
+			       const struct import_sasldb_realms *realms);
+
+/* import_sasldb_realms_free - release the realms and zero *realms. */
+void import_sasldb_realms_free(struct import_sasldb_realms *realms);
 
 /* import_progress - "\r  done/total what" on standard error when it is a terminal. */
 void import_progress(struct import_job *job, unsigned long done, unsigned long total,

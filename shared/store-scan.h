@@ -1,0 +1,53 @@
+#ifndef MP_STORE_SCAN_H
+#define MP_STORE_SCAN_H
+
+#include <stddef.h>
+
+#include "result.h"
+
+/*
+ * Finding one user's record in a passwd-file without holding the file in
+ * memory.  The file is read once, front to back, through a buffer of a fixed
+ * size; at each line start the user name is compared, and the rest of the
+ * line is skipped with memchr().  Only the user's own record is copied out.
+ *
+ * A line is the user's record exactly when the edit path would take it for
+ * one (store-file.c, batch_scan()): it starts with the user name followed by
+ * ':', by the end of the line or by the end of the file, and it is not a '#'
+ * comment.  Lines end at '\n' only: a '\r' (CRLF files) or a NUL byte is part
+ * of the line, so such a record is found and then refused by
+ * mp_entry_parse().  A blank line never matches, since a user name holds no
+ * white space.
+ */
+
+/* Bytes per read() when the caller does not choose. */
+#define MP_STORE_SCAN_CHUNK (64 * 1024)
+
+/*
+ * mp_store_scan_fd - read fd from its current offset to its end and find
+ * user's record.  user must have passed mp_user_name_check() (1 to
+ * MP_USER_MAX bytes, no ':', white space or control character).  chunk is
+ * the number of bytes asked of each read(), 0 for MP_STORE_SCAN_CHUNK; any
+ * value from 1 up works (the tests use tiny ones to put lines across reads).
+ *
+ * Returns
+ *   MP_OK            exactly one record: *line_r is a malloc'd copy of it
+ *                    without its newline, NUL-terminated, and *line_len_r its
+ *                    length.  A record longer than MP_LINE_MAX is cut to
+ *                    MP_LINE_MAX + 1 bytes, which mp_entry_parse() refuses
+ *                    for its length as it would the whole line.  The copy
+ *                    holds the user's hash: release it with
+ *                    mp_secret_free(line_r, *line_len_r + 1).
+ *   MP_USER_UNKNOWN  no record ("unknown user")
+ *   MP_MALFORMED     two records or more ("user appears more than once in
+ *                    the store"): neither is ever returned.  The scan stops
+ *                    at the second.
+ *   MP_UNAVAILABLE   read() failed
+ *   MP_INTERNAL      out of memory
+ * On every result but MP_OK, *line_r is NULL and *line_len_r 0.  The read
+ * buffer, which holds other users' hashes, is wiped before it is freed.
+ */
+enum mp_result mp_store_scan_fd(int fd, const char *user, size_t chunk, char **line_r,
+				size_t *line_len_r, const char **reason_r);
+
+#endif
