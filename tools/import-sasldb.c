@@ -18,7 +18,6 @@
 #include <sodium.h>
 
 #include "import.h"
-#include "secret.h"
 
 /* Largest key or value read; a bigger record stops the import. */
 #define SASLDB_RECORD_MAX (1024 * 1024)
