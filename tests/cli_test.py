@@ -851,6 +851,8 @@ class CheckTest(MailpassCase):
              "no apop_key"),
             ("broken config", lambda: self.append(self.conf, "scheme = NOPE\n"), 2,
              "line 6"),
+            ("stale temporary file", lambda: self.append(self.store + ".tmp", "half\n"), 0,
+             "warning: %s.tmp is left from an interrupted write" % self.store),
             ("group-writable config", lambda: os.chmod(self.conf, 0o664), 2,
              "error: %s: configuration file %s is writable by group (mode 0664); run: "
              "chmod 0644 %s\n" % (self.conf, self.conf, self.conf)),

@@ -120,6 +120,22 @@ check_store_owner(struct check *check, const char *conf_path)
 }
 
 /*
+ * check_stale_temp - "STORE.tmp" outlives a write only when the writer was
+ * killed between creating it and the rename (shared/atomic-file.h).
+ */
+static void
+check_stale_temp(struct check *check, const char *path)
+{
+	char temp[MP_PATH_MAX + 8];
+	struct stat st;
+	int n = snprintf(temp, sizeof(temp), "%s.tmp", path);
+
+	if (n > 0 && (size_t)n < sizeof(temp) && lstat(temp, &st) == 0)
+		finding(check, false, "%s is left from an interrupted write; the store is "
+			"whole, and the next change removes it", temp);
+}
+
+/*
  * check_store_file - existence, type, owner and mode of the passwd-file and
  * its directory; false when the file cannot or may not be read.
  */
@@ -143,6 +159,7 @@ check_store_file(struct check *check, const char *path)
 		return false;
 	}
 	usable = judge(check, path, &st, MP_FILE_STORE);
+	check_stale_temp(check, path);
 
 	/* Whoever may write the directory may replace the file. */
 	copy = strdup(path);
