@@ -24,7 +24,6 @@
  * every ratio is within the bounds, 1 when one is outside, 2 on a usage or
  * setup error or when a call gives a wrong answer.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -44,6 +43,8 @@
 
 #include "auth.h"
 #include "conf.h"
+#include "bench-fixture.h"
+#include "bench-pam.h"
 #include "bench-util.h"
 #include "mp-limits.h"
 #include "result.h"
@@ -105,9 +106,6 @@ struct summary {
 	double ratio_median, ratio_min, ratio_max;	/* kind a: all 1 */
 };
 
-/* The temporary directory, removed on every exit path. */
-static char tmpdir_path[PATH_MAX];
-
 static void usage(void) __attribute__((noreturn));
 
 static void
@@ -126,44 +124,6 @@ usage(void)
 		DEFAULT_TRIALS, MIN_TRIALS, DEFAULT_OPSLIMIT, DEFAULT_MEMLIMIT >> 20,
 		CHEAP_OPSLIMIT, CHEAP_MEMLIMIT >> 20, MODULE_RELATIVE, MODULE_RELATIVE);
 	exit(BENCH_EXIT_ERROR);
-}
-
-/* remove_tree - delete dir with its files and the files of its subdirectories. */
-static void
-remove_tree(const char *dir_path, int depth)
-{
-	char path[PATH_MAX];
-	struct dirent *d;
-	struct stat st;
-	DIR *dir;
-
-	dir = opendir(dir_path);
-	if (dir != NULL) {
-		while ((d = readdir(dir)) != NULL) {
-			if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
-				continue;
-			if (snprintf(path, sizeof(path), "%s/%s", dir_path, d->d_name) >=
-			    (int)sizeof(path))
-				continue;
-			if (depth > 0 && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-				remove_tree(path, depth - 1);
-			else
-				(void)unlink(path);
-		}
-		closedir(dir);
-	}
-	if (rmdir(dir_path) != 0)
-		fprintf(stderr, "bench-timing: cannot remove %s: %s\n", dir_path,
-			strerror(errno));
-}
-
-static void
-remove_tmpdir(void)
-{
-	if (tmpdir_path[0] == '\0')
-		return;
-	remove_tree(tmpdir_path, 1);
-	tmpdir_path[0] = '\0';
 }
 
 /* parse_opslimit - Argon2 t, 1 to 100 (higher would make a run take hours). */
@@ -194,49 +154,6 @@ parse_memlimit(const char *text)
 	return value;
 }
 
-/* join - dir "/" name into buf, or a fatal error when it does not fit. */
-static void
-join(char *buf, size_t size, const char *dir, const char *name)
-{
-	if ((size_t)snprintf(buf, size, "%s/%s", dir, name) >= size)
-		bench_fatal("temporary path is too long");
-}
-
-/* find_module - the absolute path of the PAM module to load, or a fatal error. */
-static void
-find_module(const char *option, char *path_r, size_t size)
-{
-	char self[PATH_MAX], candidate[PATH_MAX + 64], *slash;
-	const char *given = option;
-	ssize_t n;
-
-	if (given == NULL)
-		given = getenv("MAILPASS_PAM_MODULE");
-	if (given != NULL && given[0] != '\0') {
-		if (realpath(given, path_r) == NULL)
-			bench_fatal("PAM module %s: %s", given, strerror(errno));
-		return;
-	}
-	/* Beside the program in the build tree: bench/../pam-module/.libs/. */
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash != NULL) {
-			*slash = '\0';
-			snprintf(candidate, sizeof(candidate), "%s/../%s", self, MODULE_RELATIVE);
-			if (access(candidate, R_OK) == 0 && realpath(candidate, path_r) != NULL)
-				return;
-		}
-	}
-	/* From the top of the build tree, as make bench runs it. */
-	if (access(MODULE_RELATIVE, R_OK) == 0 && realpath(MODULE_RELATIVE, path_r) != NULL)
-		return;
-	(void)size;
-	bench_fatal("cannot find %s; give --pam-module PATH or MAILPASS_PAM_MODULE",
-	      MODULE_RELATIVE);
-}
-
 /*
  * make_fixture - the temporary directory: mailpass.conf, a passwd-file with
  * the four users of the cases, and a PAM configuration directory whose
@@ -246,31 +163,18 @@ static void
 make_fixture(unsigned long long opslimit, size_t memlimit, const char *module,
 	     char *conf_path, size_t conf_size, char *confdir, size_t confdir_size)
 {
-	char passwd_path[PATH_MAX], service_path[PATH_MAX], error[MP_ERROR_MAX];
+	char tmpdir[PATH_MAX], passwd_path[PATH_MAX], service_path[PATH_MAX], error[MP_ERROR_MAX];
 	char *stored = NULL, *last_dollar;
-	const char *base, *reason = "";
+	const char *reason = "";
 	struct mp_conf conf;
 	enum mp_result result;
 	FILE *f;
 
-	base = getenv("TMPDIR");
-	if (base == NULL || base[0] != '/')
-		base = "/tmp";
-	if ((size_t)snprintf(tmpdir_path, sizeof(tmpdir_path), "%s/mailpass-timing.XXXXXX",
-			     base) >= sizeof(tmpdir_path)) {
-		tmpdir_path[0] = '\0';
-		bench_fatal("TMPDIR is too long");
-	}
-	if (mkdtemp(tmpdir_path) == NULL) {
-		int saved = errno;
-
-		tmpdir_path[0] = '\0';
-		bench_fatal("mkdtemp under %s: %s", base, strerror(saved));
-	}
-	join(passwd_path, sizeof(passwd_path), tmpdir_path, "passwd");
-	join(conf_path, conf_size, tmpdir_path, "mailpass.conf");
-	join(confdir, confdir_size, tmpdir_path, "pam.d");
-	join(service_path, sizeof(service_path), confdir, SERVICE);
+	bench_tmpdir_make("mailpass-timing", tmpdir, sizeof(tmpdir));
+	bench_join(passwd_path, sizeof(passwd_path), tmpdir, "passwd");
+	bench_join(conf_path, conf_size, tmpdir, "mailpass.conf");
+	bench_join(confdir, confdir_size, tmpdir, "pam.d");
+	bench_join(service_path, sizeof(service_path), confdir, SERVICE);
 
 	/* The store's cost is the configured one, so the dummy costs the same work. */
 	f = bench_create_file(conf_path, 0600);
@@ -313,78 +217,6 @@ make_fixture(unsigned long long opslimit, size_t memlimit, const char *module,
 	bench_close_checked(f, service_path);
 }
 
-/* --- PAM: one transaction per call, as an authentication daemon runs it. */
-
-/* What the conversation answers with. */
-struct conv_answer {
-	const char *password;
-};
-
-static int
-conversation(int n, const struct pam_message **msg, struct pam_response **resp_r, void *data)
-{
-	const char *password = ((const struct conv_answer *)data)->password;
-	struct pam_response *resp;
-	int i;
-
-	*resp_r = NULL;
-	if (n <= 0 || n > PAM_MAX_NUM_MSG)
-		return PAM_CONV_ERR;
-	resp = calloc((size_t)n, sizeof(*resp));
-	if (resp == NULL)
-		return PAM_BUF_ERR;
-	for (i = 0; i < n; i++) {
-		if (msg[i]->msg_style == PAM_ERROR_MSG || msg[i]->msg_style == PAM_TEXT_INFO)
-			continue;
-		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF)
-			goto fail;
-		resp[i].resp = strdup(password);
-		if (resp[i].resp == NULL)
-			goto fail;
-	}
-	*resp_r = resp;
-	return PAM_SUCCESS;
-fail:
-	for (i = 0; i < n; i++)
-		free(resp[i].resp);
-	free(resp);
-	return PAM_CONV_ERR;
-}
-
-/* pam_login - start, authenticate, end; the code of pam_authenticate. */
-static int
-pam_login(const char *confdir, const char *user, const char *password)
-{
-	struct conv_answer answer = { password };
-	struct pam_conv conv = { conversation, &answer };
-	pam_handle_t *pamh = NULL;
-	int ret;
-
-	ret = pam_start_confdir(SERVICE, user, &conv, confdir, &pamh);
-	if (ret != PAM_SUCCESS)
-		bench_fatal("pam_start_confdir: %s", pam_strerror(NULL, ret));
-	ret = pam_authenticate(pamh, 0);
-	pam_end(pamh, ret);
-	return ret;
-}
-
-static const char *
-pam_code_name(int code)
-{
-	switch (code) {
-	case PAM_SUCCESS: return "PAM_SUCCESS";
-	case PAM_AUTH_ERR: return "PAM_AUTH_ERR";
-	case PAM_USER_UNKNOWN: return "PAM_USER_UNKNOWN";
-	case PAM_AUTHINFO_UNAVAIL: return "PAM_AUTHINFO_UNAVAIL";
-	case PAM_PERM_DENIED: return "PAM_PERM_DENIED";
-	case PAM_BUF_ERR: return "PAM_BUF_ERR";
-	case PAM_CONV_ERR: return "PAM_CONV_ERR";
-	case PAM_SYSTEM_ERR: return "PAM_SYSTEM_ERR";
-	case PAM_SERVICE_ERR: return "PAM_SERVICE_ERR";
-	default: return "another PAM code";
-	}
-}
-
 /* --- The trials. */
 
 struct context {
@@ -415,12 +247,12 @@ run_one(const struct context *ctx, const struct measure *m)
 			      mp_result_name(kinds[m->kind].want_core));
 	} else {
 		start = bench_now();
-		code = pam_login(ctx->confdir, user, password);
+		code = bench_pam_login(ctx->confdir, SERVICE, user, password);
 		elapsed = bench_now() - start;
 		if (code != kinds[m->kind].want_pam)
 			bench_fatal("pam, %s: pam_authenticate returned %s (%d), want %s",
-			      kinds[m->kind].label, pam_code_name(code), code,
-			      pam_code_name(kinds[m->kind].want_pam));
+			      kinds[m->kind].label, bench_pam_code_name(code), code,
+			      bench_pam_code_name(kinds[m->kind].want_pam));
 	}
 	return elapsed * 1000;
 }
@@ -445,10 +277,10 @@ check_right_password(const struct context *ctx, bool core, bool pam)
 			      mp_result_name(result), reason);
 	}
 	if (pam) {
-		code = pam_login(ctx->confdir, "alice", PASSWORD);
+		code = bench_pam_login(ctx->confdir, SERVICE, "alice", PASSWORD);
 		if (code != PAM_SUCCESS)
 			bench_fatal("pam: the right password got %s (%d), want PAM_SUCCESS",
-			      pam_code_name(code), code);
+			      bench_pam_code_name(code), code);
 	}
 }
 
@@ -582,12 +414,13 @@ main(int argc, char **argv)
 	}
 
 	/* 1 means already initialised, which is fine. */
-	bench_init("bench-timing", remove_tmpdir);
+	bench_init("bench-timing", bench_tmpdir_remove);
 	if (sodium_init() < 0)
 		bench_fatal("sodium_init failed");
 	module[0] = '\0';
 	if (pam)
-		find_module(module_option, module, sizeof(module));
+		bench_find_built(module_option, "MAILPASS_PAM_MODULE", MODULE_RELATIVE, "PAM module",
+				 module, sizeof(module));
 
 	bench_progress("timing: hashing the store (t=%llu, m=%zu KiB, p=1)", opslimit,
 		 memlimit / 1024);
@@ -630,7 +463,7 @@ main(int argc, char **argv)
 			bench_progress("timing: %u of %u rounds, %.0f s", t + 1, trials, bench_now() - start);
 	}
 	mp_auth_close(&ctx.auth);
-	remove_tmpdir();
+	bench_tmpdir_remove();
 
 	summarize(measures, count, trials, summaries);
 	print_machine(opslimit, memlimit, pam ? module : NULL, trials);
