@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "atomic-file.h"
+#include "file-safety.h"
 
 /* path_with_suffix - malloc'd path followed by suffix, or NULL. */
 static char *
@@ -23,25 +24,6 @@ path_with_suffix(const char *path, const char *suffix)
 	memcpy(joined, path, path_len);
 	memcpy(joined + path_len, suffix, suffix_len + 1);
 	return joined;
-}
-
-/* dir_of - malloc'd directory part of path ("." when there is none), or NULL. */
-static char *
-dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	size_t len;
-	char *dir;
-
-	if (slash == NULL)
-		return strdup(".");
-	len = slash == path ? 1 : (size_t)(slash - path);
-	dir = malloc(len + 1);
-	if (dir == NULL)
-		return NULL;
-	memcpy(dir, path, len);
-	dir[len] = '\0';
-	return dir;
 }
 
 /*
@@ -168,7 +150,7 @@ mp_atomic_replace(const char *path, const struct mp_atomic_chunk *chunks, size_t
 	enum mp_result result = MP_UNAVAILABLE;
 
 	tmp_path = path_with_suffix(path, ".tmp");
-	dir_path = dir_of(path);
+	dir_path = mp_file_dir_of(path);
 	if (tmp_path == NULL || dir_path == NULL) {
 		result = MP_INTERNAL;
 		*reason_r = "out of memory";

@@ -45,9 +45,9 @@ static enum mp_result
 check_store_files(const char *path, const char *store_owner, char *warning_r,
 		  size_t warning_size, char *error_r, size_t error_size)
 {
-	const char *slash = strrchr(path, '/');
-	char dir[MP_PATH_MAX + 1], message[MP_ERROR_MAX];
+	char message[MP_ERROR_MAX], *dir;
 	struct stat st;
+	enum mp_result result = MP_OK;
 
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 		switch (mp_file_safety_check(path, &st, MP_FILE_STORE, store_owner, NULL,
@@ -62,20 +62,17 @@ check_store_files(const char *path, const char *store_owner, char *warning_r,
 			return MP_UNAVAILABLE;
 		}
 	}
-	if (slash == NULL || (size_t)(slash - path) >= sizeof(dir))
-		return MP_OK;
-	if (slash == path) {
-		dir[0] = '/';
-		dir[1] = '\0';
-	} else {
-		memcpy(dir, path, (size_t)(slash - path));
-		dir[slash - path] = '\0';
+	dir = mp_file_dir_of(path);
+	if (dir == NULL) {
+		snprintf(error_r, error_size, "out of memory");
+		return MP_INTERNAL;
 	}
 	if (stat(dir, &st) == 0 &&
 	    mp_file_safety_check(dir, &st, MP_FILE_STORE_DIR, store_owner, NULL, error_r,
 				 error_size) == MP_FILE_REFUSE)
-		return MP_UNAVAILABLE;
-	return MP_OK;
+		result = MP_UNAVAILABLE;
+	free(dir);
+	return result;
 }
 
 enum mp_result

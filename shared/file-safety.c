@@ -68,6 +68,24 @@ static const struct kind_rule rules[] = {
 	},
 };
 
+char *
+mp_file_dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len;
+	char *dir;
+
+	if (slash == NULL)
+		return strdup(".");
+	len = slash == path ? 1 : (size_t)(slash - path);
+	dir = malloc(len + 1);
+	if (dir == NULL)
+		return NULL;
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	return dir;
+}
+
 bool
 mp_file_owner_name_valid(const char *name)
 {

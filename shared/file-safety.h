@@ -71,6 +71,12 @@ enum mp_file_verdict mp_file_safety_check(const char *path, const struct stat *s
  */
 bool mp_file_owner_name_valid(const char *name);
 
+/*
+ * mp_file_dir_of - the directory part of path, malloc'd: "/" for "/x", "."
+ * when path has no '/'.  NULL when out of memory.
+ */
+char *mp_file_dir_of(const char *path);
+
 /* mp_file_owner_uid - the uid of the account name; false when there is none. */
 bool mp_file_owner_uid(const char *name, uid_t *uid_r);
 

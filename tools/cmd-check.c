@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,7 +142,7 @@ static bool
 check_store_file(struct check *check, const char *path)
 {
 	struct stat st;
-	char *copy, *dir;
+	char *dir;
 	bool usable;
 
 	if (stat(path, &st) != 0) {
@@ -162,13 +161,12 @@ check_store_file(struct check *check, const char *path)
 	check_stale_temp(check, path);
 
 	/* Whoever may write the directory may replace the file. */
-	copy = strdup(path);
-	if (copy == NULL)
+	dir = mp_file_dir_of(path);
+	if (dir == NULL)
 		return usable;
-	dir = dirname(copy);
 	if (stat(dir, &st) == 0)
 		(void)judge(check, dir, &st, MP_FILE_STORE_DIR);
-	free(copy);
+	free(dir);
 	return usable;
 }
 
