@@ -52,7 +52,7 @@ mp_apop_key_load(const char *path, const char *store_owner,
 	}
 	got = read(fd, key_r, MP_APOP_KEY_BYTES);
 	if (got != MP_APOP_KEY_BYTES) {
-		sodium_memzero(key_r, MP_APOP_KEY_BYTES);
+		mp_wipe(key_r, MP_APOP_KEY_BYTES);
 		snprintf(error_r, error_size, "apop_key %s: cannot read the file", path);
 		goto out;
 	}
@@ -79,7 +79,7 @@ mp_apop_key_create(const char *path, const char **reason_r)
 	ok = fchmod(fd, 0600) == 0 &&
 		write(fd, key, sizeof(key)) == (ssize_t)sizeof(key) &&
 		fsync(fd) == 0;
-	sodium_memzero(key, sizeof(key));
+	mp_wipe(key, sizeof(key));
 	ok = close(fd) == 0 && ok;
 	if (!ok) {
 		(void)unlink(path);

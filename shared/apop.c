@@ -6,6 +6,7 @@
 
 #include "apop.h"
 #include "mp-limits.h"
+#include "secret.h"
 
 static void
 apop_md5(const char *timestamp, size_t timestamp_len, const unsigned char *secret,
@@ -17,7 +18,7 @@ apop_md5(const char *timestamp, size_t timestamp_len, const unsigned char *secre
 	md5_update(&ctx, timestamp_len, (const uint8_t *)timestamp);
 	md5_update(&ctx, secret_len, secret);
 	md5_digest(&ctx, MD5_DIGEST_SIZE, digest);
-	sodium_memzero(&ctx, sizeof(ctx));
+	mp_wipe(&ctx, sizeof(ctx));
 }
 
 /* timestamp_check - RFC 1939's msg-id: "<...>", printable, bounded. */
@@ -66,7 +67,7 @@ mp_apop_check(const char *timestamp, size_t timestamp_len, const char *digest,
 	result = sodium_memcmp(want, got, sizeof(want)) == 0 ? MP_OK : MP_MISMATCH;
 	if (result == MP_MISMATCH)
 		*reason_r = "APOP digest mismatch";
-	sodium_memzero(want, sizeof(want));
+	mp_wipe(want, sizeof(want));
 	return result;
 }
 
@@ -78,5 +79,5 @@ mp_apop_digest(const char *timestamp, size_t timestamp_len, const unsigned char 
 
 	apop_md5(timestamp, timestamp_len, secret, secret_len, digest);
 	sodium_bin2hex(out, MP_APOP_DIGEST_HEX_LEN + 1, digest, sizeof(digest));
-	sodium_memzero(digest, sizeof(digest));
+	mp_wipe(digest, sizeof(digest));
 }

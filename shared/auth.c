@@ -142,7 +142,7 @@ mp_auth_close(struct mp_auth **auth)
 	if (*auth == NULL)
 		return;
 	mp_store_close(&(*auth)->store);
-	sodium_memzero((*auth)->apop_key, sizeof((*auth)->apop_key));
+	mp_wipe((*auth)->apop_key, sizeof((*auth)->apop_key));
 	free(*auth);
 	*auth = NULL;
 }

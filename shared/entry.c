@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "entry.h"
 #include "mp-limits.h"
 #include "secret.h"
@@ -128,7 +126,7 @@ mp_entry_free(struct mp_entry **entry)
 	for (unsigned int i = 0; i < MP_ENTRY_FIELDS; i++)
 		mp_secret_free_str(&e->field[i]);
 	free_tokens(e);
-	sodium_memzero(e, sizeof(*e));
+	mp_wipe(e, sizeof(*e));
 	free(e);
 	*entry = NULL;
 }

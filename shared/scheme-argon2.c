@@ -168,7 +168,7 @@ argon2_generate(int alg, const char *password, size_t password_len,
 	}
 	*data_len_r = strlen(out);
 	*data_r = (unsigned char *)mp_secret_dup(out, *data_len_r);
-	sodium_memzero(out, sizeof(out));
+	mp_wipe(out, sizeof(out));
 	if (*data_r == NULL) {
 		*reason_r = "out of memory";
 		return MP_INTERNAL;

@@ -10,7 +10,6 @@
 
 #include <nettle/hmac.h>
 #include <nettle/md5.h>
-#include <sodium.h>
 
 #include "scheme-private.h"
 #include "secret.h"
@@ -50,8 +49,8 @@ mp_cram_md5_verify(const struct mp_verify_request *request, const unsigned char 
 		*reason_r = "password mismatch";
 		result = MP_MISMATCH;
 	}
-	sodium_memzero(&hmac, sizeof(hmac));
-	sodium_memzero(got, sizeof(got));
-	sodium_memzero(want, sizeof(want));
+	mp_wipe(&hmac, sizeof(hmac));
+	mp_wipe(got, sizeof(got));
+	mp_wipe(want, sizeof(want));
 	return result;
 }

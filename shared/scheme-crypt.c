@@ -26,7 +26,6 @@
 
 #include <crypt.h>
 #include <nettle/md5.h>
-#include <sodium.h>
 
 #include "scan.h"
 #include "scheme-private.h"
@@ -422,9 +421,9 @@ apr1_crypt(const uint8_t *pw, size_t pw_len, const uint8_t *salt, size_t salt_le
 	o = to64(o, final[11], 2);
 	*o = '\0';
 
-	sodium_memzero(final, sizeof(final));
-	sodium_memzero(&ctx, sizeof(ctx));
-	sodium_memzero(&alt, sizeof(alt));
+	mp_wipe(final, sizeof(final));
+	mp_wipe(&ctx, sizeof(ctx));
+	mp_wipe(&alt, sizeof(alt));
 }
 
 static enum mp_result
@@ -438,7 +437,7 @@ apr1_verify(const struct mp_verify_request *request, const char *stored, size_t 
 	apr1_crypt((const uint8_t *)request->password, request->password_len,
 		   (const uint8_t *)salt, field_run(salt, stored + stored_len), out);
 	equal = mp_secret_equal(out, strlen(out), stored, stored_len);
-	sodium_memzero(out, sizeof(out));
+	mp_wipe(out, sizeof(out));
 	if (!equal) {
 		*reason_r = "password mismatch";
 		return MP_MISMATCH;

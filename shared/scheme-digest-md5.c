@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include <nettle/md5.h>
-#include <sodium.h>
 
 #include "scheme-private.h"
 #include "secret.h"
@@ -54,9 +53,9 @@ mp_digest_md5_verify(const struct mp_verify_request *request, const unsigned cha
 		*reason_r = "password mismatch";
 		result = MP_MISMATCH;
 	}
-	sodium_memzero(&ctx, sizeof(ctx));
-	sodium_memzero(got, sizeof(got));
+	mp_wipe(&ctx, sizeof(ctx));
+	mp_wipe(got, sizeof(got));
 out:
-	sodium_memzero(want, sizeof(want));
+	mp_wipe(want, sizeof(want));
 	return result;
 }

@@ -16,7 +16,6 @@
 #include <nettle/nettle-meta.h>
 #include <nettle/sha1.h>
 #include <nettle/sha2.h>
-#include <sodium.h>
 
 #include "encoding.h"
 #include "scheme-private.h"
@@ -73,7 +72,7 @@ digest_compute(const struct nettle_hash *hash, const struct mp_verify_request *r
 	if (salt_len > 0)
 		hash->update(&ctx, salt_len, salt);
 	hash->digest(&ctx, hash->digest_size, out);
-	sodium_memzero(&ctx, sizeof(ctx));
+	mp_wipe(&ctx, sizeof(ctx));
 }
 
 /* digest_verify - an unsalted digest of the password. */
@@ -94,8 +93,8 @@ digest_verify(const struct nettle_hash *hash, const struct mp_verify_request *re
 		*reason_r = "password mismatch";
 		result = MP_MISMATCH;
 	}
-	sodium_memzero(want, sizeof(want));
-	sodium_memzero(got, sizeof(got));
+	mp_wipe(want, sizeof(want));
+	mp_wipe(got, sizeof(got));
 	return result;
 }
 
@@ -119,7 +118,7 @@ salted_verify(const struct nettle_hash *hash, const struct mp_verify_request *re
 		*reason_r = "password mismatch";
 		result = MP_MISMATCH;
 	}
-	sodium_memzero(got, sizeof(got));
+	mp_wipe(got, sizeof(got));
 	return result;
 }
 

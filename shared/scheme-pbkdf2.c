@@ -10,7 +10,6 @@
 
 #include <nettle/pbkdf2.h>
 #include <nettle/sha1.h>
-#include <sodium.h>
 
 #include "encoding.h"
 #include "scan.h"
@@ -77,7 +76,7 @@ mp_pbkdf2_verify(const struct mp_verify_request *request, const unsigned char *d
 		*reason_r = "password mismatch";
 		result = MP_MISMATCH;
 	}
-	sodium_memzero(got, sizeof(got));
+	mp_wipe(got, sizeof(got));
 	mp_secret_free(&want, want_len + 1);
 	return result;
 }

@@ -20,7 +20,6 @@
 #include <nettle/pbkdf2.h>
 #include <nettle/sha1.h>
 #include <nettle/sha2.h>
-#include <sodium.h>
 
 #include "encoding.h"
 #include "scan.h"
@@ -44,7 +43,7 @@ sha1_client_key(const uint8_t *salted_password, uint8_t *client_key)
 	hmac_sha1_set_key(&ctx, SHA1_DIGEST_SIZE, salted_password);
 	hmac_sha1_update(&ctx, 10, (const uint8_t *)"Client Key");
 	hmac_sha1_digest(&ctx, SHA1_DIGEST_SIZE, client_key);
-	sodium_memzero(&ctx, sizeof(ctx));
+	mp_wipe(&ctx, sizeof(ctx));
 }
 
 static void
@@ -55,7 +54,7 @@ sha256_client_key(const uint8_t *salted_password, uint8_t *client_key)
 	hmac_sha256_set_key(&ctx, SHA256_DIGEST_SIZE, salted_password);
 	hmac_sha256_update(&ctx, 10, (const uint8_t *)"Client Key");
 	hmac_sha256_digest(&ctx, SHA256_DIGEST_SIZE, client_key);
-	sodium_memzero(&ctx, sizeof(ctx));
+	mp_wipe(&ctx, sizeof(ctx));
 }
 
 static const struct scram_hash scram_sha1 = {
@@ -167,12 +166,12 @@ scram_verify(const struct scram_hash *h, const struct mp_verify_request *request
 		result = MP_MISMATCH;
 	}
 out:
-	sodium_memzero(&ctx, sizeof(ctx));
-	sodium_memzero(salted, sizeof(salted));
-	sodium_memzero(client_key, sizeof(client_key));
-	sodium_memzero(computed, sizeof(computed));
-	sodium_memzero(stored_key, sizeof(stored_key));
-	sodium_memzero(server_key, sizeof(server_key));
+	mp_wipe(&ctx, sizeof(ctx));
+	mp_wipe(salted, sizeof(salted));
+	mp_wipe(client_key, sizeof(client_key));
+	mp_wipe(computed, sizeof(computed));
+	mp_wipe(stored_key, sizeof(stored_key));
+	mp_wipe(server_key, sizeof(server_key));
 	mp_secret_free(&salt, salt_len + 1);
 	return result;
 }

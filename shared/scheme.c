@@ -4,8 +4,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sodium.h>
-
 #include "mp-limits.h"
 #include "scheme-private.h"
 #include "secret.h"

@@ -22,9 +22,15 @@ mp_secret_equal(const void *a, size_t a_len, const void *b, size_t b_len)
 	crypto_generichash(hb, sizeof(hb), b, b_len, NULL, 0);
 	equal = sodium_memcmp(ha, hb, sizeof(ha)) == 0;
 	equal = equal && a_len == b_len;
-	sodium_memzero(ha, sizeof(ha));
-	sodium_memzero(hb, sizeof(hb));
+	mp_wipe(ha, sizeof(ha));
+	mp_wipe(hb, sizeof(hb));
 	return equal;
+}
+
+void
+mp_wipe(void *p, size_t len)
+{
+	explicit_bzero(p, len);
 }
 
 void
@@ -34,7 +40,7 @@ mp_secret_free(void *pp, size_t len)
 
 	if (*p == NULL)
 		return;
-	sodium_memzero(*p, len);
+	mp_wipe(*p, len);
 	free(*p);
 	*p = NULL;
 }

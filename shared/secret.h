@@ -17,6 +17,13 @@
  */
 bool mp_secret_equal(const void *a, size_t a_len, const void *b, size_t b_len);
 
+/*
+ * mp_wipe - overwrite len bytes at p with zeros, in a way the compiler may not
+ * remove as a dead store (glibc's explicit_bzero).  It needs no library
+ * loaded, so the paths that load neither libsodium nor Nettle can wipe too.
+ */
+void mp_wipe(void *p, size_t len);
+
 /* mp_secret_free - wipe len bytes of *p, free it and set *p to NULL. */
 void mp_secret_free(void *pp, size_t len);
 

@@ -9,8 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "atomic-file.h"
 #include "file-safety.h"
 #include "mp-limits.h"
@@ -61,7 +59,7 @@ file_data_free(struct file_data *file)
 {
 	/* The buffer holds every user's hash and APOP secret. */
 	if (file->data != NULL) {
-		sodium_memzero(file->data, file->size);
+		mp_wipe(file->data, file->size);
 		free(file->data);
 	}
 	memset(file, 0, sizeof(*file));
@@ -98,7 +96,7 @@ read_all(int fd, off_t size_hint, struct file_data *file, const char **reason_r)
 			if (bigger == NULL)
 				goto nomem;
 			memcpy(bigger, file->data, file->len);
-			sodium_memzero(file->data, file->size);
+			mp_wipe(file->data, file->size);
 			free(file->data);
 			file->data = bigger;
 			file->size *= 2;
@@ -338,7 +336,7 @@ check_record(const struct mp_entry *entry, const char *user, char **line_r,
 	}
 	mp_entry_free(&back);
 	if (result != MP_OK) {
-		sodium_memzero(line, strlen(line));
+		mp_wipe(line, strlen(line));
 		free(line);
 		return result;
 	}

@@ -5,8 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "mp-limits.h"
 #include "secret.h"
 #include "store-scan.h"
@@ -173,7 +171,7 @@ mp_store_scan_fd(int fd, const char *user, size_t chunk, char **line_r, size_t *
 		return MP_INTERNAL;
 	}
 	result = scan_lines(&s, reason_r);
-	sodium_memzero(s.buf, s.cap);
+	mp_wipe(s.buf, s.cap);
 	free(s.buf);
 	if (result == MP_OK && s.records == 0) {
 		*reason_r = "unknown user";

@@ -13,8 +13,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "cli.h"
 #include "entry.h"
 #include "secret.h"
@@ -123,7 +121,7 @@ secret_word(enum cli_secret_kind kind)
 void
 cli_secret_wipe(struct cli_secret *secret)
 {
-	sodium_memzero(secret->buf, sizeof(secret->buf));
+	mp_wipe(secret->buf, sizeof(secret->buf));
 	secret->len = 0;
 }
 

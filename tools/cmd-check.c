@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "apop-secret.h"
 #include "cli.h"
 #include "entry.h"
@@ -432,7 +430,7 @@ cmd_check(struct cli_context *ctx, int argc, char **argv)
 	for (size_t i = 0; i < check.user_count; i++)
 		free(check.users[i].name);
 	free(check.users);
-	sodium_memzero(check.key, sizeof(check.key));
+	mp_wipe(check.key, sizeof(check.key));
 
 	printf("%u error%s, %u warning%s\n", check.errors, check.errors == 1 ? "" : "s",
 	       check.warnings, check.warnings == 1 ? "" : "s");

@@ -11,9 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "import.h"
+#include "secret.h"
 #include "store.h"
 
 struct import_format_row {
@@ -364,7 +363,7 @@ cmd_import(struct cli_context *ctx, int argc, char **argv)
 	status = run_import(&job, reader, store, cli_store_name(store, &conf),
 			    have_key ? key : NULL);
 out:
-	sodium_memzero(key, sizeof(key));
+	mp_wipe(key, sizeof(key));
 	for (size_t i = 0; i < job.count; i++)
 		import_item_free(&job.items[i]);
 	free(job.items);

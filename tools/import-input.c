@@ -10,9 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "import.h"
+#include "secret.h"
 
 /* Largest input file read into memory. */
 #define IMPORT_INPUT_MAX ((size_t)1 << 30)
@@ -27,7 +26,7 @@ static void
 text_free(struct import_text *text)
 {
 	if (text->data != NULL) {
-		sodium_memzero(text->data, text->size);
+		mp_wipe(text->data, text->size);
 		free(text->data);
 	}
 	memset(text, 0, sizeof(*text));
@@ -61,7 +60,7 @@ read_fd(int fd, size_t size_hint, size_t limit, struct import_text *text,
 			if (bigger == NULL)
 				goto nomem;
 			memcpy(bigger, text->data, text->len);
-			sodium_memzero(text->data, text->size);
+			mp_wipe(text->data, text->size);
 			free(text->data);
 			text->data = bigger;
 			text->size = size;
@@ -198,7 +197,7 @@ import_read_lines(struct import_job *job, import_line_fn *fn)
 		memcpy(scratch, line, len);
 		scratch[len] = '\0';
 		fn(job, item, scratch, len);
-		sodium_memzero(scratch, len);
+		mp_wipe(scratch, len);
 	}
 	job->total = line_no;
 	free(scratch);

@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 
 #include <db.h>
-#include <sodium.h>
 
 #include "import.h"
+#include "secret.h"
 
 /* Largest key or value read; a bigger record stops the import. */
 #define SASLDB_RECORD_MAX (1024 * 1024)
@@ -44,7 +44,7 @@ static void
 buffer_free(DBT *dbt)
 {
 	if (dbt->data != NULL) {
-		sodium_memzero(dbt->data, dbt->ulen);
+		mp_wipe(dbt->data, dbt->ulen);
 		free(dbt->data);
 	}
 	memset(dbt, 0, sizeof(*dbt));
