@@ -140,7 +140,8 @@ write_all(int fd, const void *data, size_t len)
 
 enum mp_result
 mp_atomic_replace(const char *path, const struct mp_atomic_chunk *chunks, size_t count,
-		  const struct stat *old_st, mode_t new_mode, const char **reason_r)
+		  const struct stat *old_st, mode_t new_mode, struct stat *new_st_r,
+		  const char **reason_r)
 {
 	char *tmp_path, *dir_path;
 	struct stat st;
@@ -201,12 +202,6 @@ mp_atomic_replace(const char *path, const struct mp_atomic_chunk *chunks, size_t
 		*reason_r = "cannot sync the temporary file";
 		goto done;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		*reason_r = "cannot close the temporary file";
-		goto done;
-	}
-	fd = -1;
 	/* Open the directory first: a failure here still leaves the file untouched. */
 	dir_fd = open(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir_fd < 0) {
@@ -218,6 +213,18 @@ mp_atomic_replace(const char *path, const struct mp_atomic_chunk *chunks, size_t
 		goto done;
 	}
 	created = false;
+	/*
+	 * The status of the file just written, through its own descriptor: the
+	 * rename changed its ctime, and a stat() of path could see another file
+	 * that someone put there since.
+	 */
+	if (new_st_r != NULL && fstat(fd, new_st_r) < 0) {
+		*reason_r = "the file was replaced but cannot be stat'ed";
+		goto done;
+	}
+	/* fsync() has reported any write error; close() has nothing left to say. */
+	(void)close(fd);
+	fd = -1;
 	if (fsync(dir_fd) < 0) {
 		*reason_r = "the file was replaced but its directory could not be synced";
 		goto done;

@@ -56,12 +56,16 @@ void mp_atomic_unlock(int *fd);
  *
  * Returns MP_OK, MP_UNAVAILABLE (an I/O or permission failure; path is left
  * as it was and the temporary file is removed) or MP_INTERNAL (out of
- * memory).  The one failure that comes after the rename, a failed fsync of
- * the directory, is MP_UNAVAILABLE with a reason that says the file was
- * replaced.
+ * memory).  The failures that come after the rename, a failed fstat of the
+ * new file or fsync of the directory, are MP_UNAVAILABLE with a reason that
+ * says the file was replaced.
+ *
+ * When new_st_r is not NULL, on MP_OK it holds the new file's status, taken
+ * from the written file's own descriptor after the rename (which changes its
+ * ctime): the identity a stamp of the new contents records (store-stamp.h).
  */
 enum mp_result mp_atomic_replace(const char *path, const struct mp_atomic_chunk *chunks,
 				 size_t count, const struct stat *old_st, mode_t new_mode,
-				 const char **reason_r);
+				 struct stat *new_st_r, const char **reason_r);
 
 #endif

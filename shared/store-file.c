@@ -12,8 +12,10 @@
 #include "atomic-file.h"
 #include "file-safety.h"
 #include "mp-limits.h"
+#include "name-set.h"
 #include "secret.h"
 #include "store-scan.h"
+#include "store-stamp.h"
 #include "store.h"
 
 /* Mode of a store file that an edit creates. */
@@ -27,7 +29,10 @@
  * complete contents.
  *
  * A lookup reads the file once in fixed-size chunks and keeps only the
- * user's record (store-scan.c); edits and iteration read it whole.  The file
+ * user's record (store-scan.c), up to the end of the file, or up to the
+ * record when the store's stamp says no user is there twice
+ * (store-stamp.h).  Every edit that leaves the store without a user twice
+ * stamps it.  Edits and iteration read the file whole.  The file
  * is never mapped: a file truncated in place by hand (cp over it, a shell
  * redirection) under a mapping would raise SIGBUS inside the mail server.
  */
@@ -251,6 +256,59 @@ line_name_len(const struct file_line *line)
 	return colon != NULL ? (size_t)(colon - line->text) : line->len;
 }
 
+/*
+ * file_names_unique - no two records of the file name the same user: what
+ * a lookup that stops at the first record relies on.  MP_OK, MP_MALFORMED
+ * ("user appears more than once in the store") or MP_INTERNAL.
+ */
+static enum mp_result
+file_names_unique(const struct file_data *file, const char **reason_r)
+{
+	struct file_line line = { .no = 0 };
+	struct mp_name_set *names;
+	size_t pos = 0, lines = 1;
+	int added = 1;
+
+	for (const char *p = file->data, *end = p + file->len;
+	     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		lines++;
+	names = mp_name_set_new(lines);
+	if (names == NULL) {
+		*reason_r = "out of memory";
+		return MP_INTERNAL;
+	}
+	while (added > 0 && next_line(file, &pos, &line)) {
+		if (!line_is_ignored(&line))
+			added = mp_name_set_add(names, line.text, line_name_len(&line));
+	}
+	mp_name_set_free(&names);
+	if (added < 0) {
+		*reason_r = "internal error: more lines than counted";
+		return MP_INTERNAL;
+	}
+	if (added == 0) {
+		*reason_r = "user appears more than once in the store";
+		return MP_MALFORMED;
+	}
+	return MP_OK;
+}
+
+/*
+ * file_was_unique - the file as read for an edit holds no user twice: it is
+ * missing (an empty store), its stamp vouches for it, or a look at every
+ * line shows it.  An edit of such a file leaves it so, since it replaces,
+ * deletes or adds one record per user and never adds a user who has one.
+ */
+static bool
+file_was_unique(const struct file_store *fs, const struct file_data *file)
+{
+	const char *reason;
+
+	if (!file->exists || mp_store_stamp_matches(fs->path, &file->st))
+		return true;
+	return file_names_unique(file, &reason) == MP_OK;
+}
+
 static enum mp_result
 file_open(const char *argument, struct mp_store **store_r, const char **reason_r)
 {
@@ -300,7 +358,9 @@ file_lookup(struct mp_store *store, const char *user, struct mp_entry **entry_r,
 	result = file_open_checked(fs, false, &file, &fd, reason_r);
 	if (result != MP_OK)
 		return result;
-	result = mp_store_scan_fd(fd, user, 0, &line, &line_len, reason_r);
+	result = mp_store_scan_fd(fd, user, 0,
+				  mp_store_stamp_matches(fs->path, &file.st) ? MP_STORE_SCAN_UNIQUE : 0,
+				  &line, &line_len, reason_r);
 	(void)close(fd);
 	if (result != MP_OK)
 		return result;
@@ -546,7 +606,10 @@ batch_write(struct batch *batch, const char **reason_r)
 	struct mp_atomic_chunk *chunks = NULL;
 	struct batch_user **edited = NULL;
 	size_t n_edited = 0, n_changed = 0, n_chunks = 0, pos = 0;
+	const char *stamp_reason;
+	struct stat new_st;
 	enum mp_result result;
+	bool unique;
 
 	for (size_t i = 0; i < batch->editable; i++) {
 		struct batch_user *user = batch->by_name[i];
@@ -584,9 +647,14 @@ batch_write(struct batch *batch, const char **reason_r)
 		add_chunk(chunks, &n_chunks, user->line, strlen(user->line));
 		add_chunk(chunks, &n_chunks, "\n", 1);
 	}
+	unique = file_was_unique(batch->fs, file);
 	result = mp_atomic_replace(batch->fs->path, chunks, n_chunks,
-				   file->exists ? &file->st : NULL, FILE_STORE_NEW_MODE, reason_r);
+				   file->exists ? &file->st : NULL, FILE_STORE_NEW_MODE, &new_st,
+				   reason_r);
 	free(chunks);
+	/* The edit is done; a stamp that cannot be written only costs later lookups time. */
+	if (result == MP_OK && unique)
+		(void)mp_store_stamp_write(batch->fs->path, &new_st, &stamp_reason);
 	return result;
 }
 
@@ -766,4 +834,35 @@ mp_store_file_set_owner(struct mp_store *store, const char *store_owner,
 	}
 	memcpy(fs->owner, store_owner, strlen(store_owner) + 1);
 	return MP_OK;
+}
+
+enum mp_result
+mp_store_file_stamp(struct mp_store *store, const char **reason_r)
+{
+	struct file_store *fs = (struct file_store *)store;
+	struct file_data file;
+	enum mp_result result;
+	int lock_fd = -1;
+
+	if (store == NULL || store->ops != &mp_store_file_ops) {
+		*reason_r = "only a file: store has a stamp";
+		return MP_UNAVAILABLE;
+	}
+	result = mp_atomic_lock(fs->path, &lock_fd, reason_r);
+	if (result != MP_OK)
+		return result;
+	/* As an edit reads it: the stamp goes beside the real file, never a link's. */
+	result = file_read(fs, true, &file, reason_r);
+	if (result == MP_OK && !file.exists) {
+		*reason_r = "store file does not exist";
+		result = MP_UNAVAILABLE;
+	} else if (result == MP_OK) {
+		result = file_names_unique(&file, reason_r);
+		/* file.st is the file just read, and the lock keeps mailpass writers away. */
+		if (result == MP_OK)
+			result = mp_store_stamp_write(fs->path, &file.st, reason_r);
+		file_data_free(&file);
+	}
+	mp_atomic_unlock(&lock_fd);
+	return result;
 }

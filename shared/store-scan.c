@@ -23,6 +23,7 @@ struct scan {
 	bool eof;
 	const char *user;
 	size_t user_len;
+	bool stop_at_first;	/* MP_STORE_SCAN_UNIQUE */
 	unsigned int records;
 	char *line;		/* the copy of the user's record (secret) */
 	size_t line_len;
@@ -116,7 +117,10 @@ skip_line(struct scan *s, bool keep, const char **reason_r)
 	}
 }
 
-/* scan_lines - count the user's records, copying the first; stop at the second. */
+/*
+ * scan_lines - count the user's records, copying the first; stop at the
+ * second, or after the first when the file holds no user twice.
+ */
 static enum mp_result
 scan_lines(struct scan *s, const char **reason_r)
 {
@@ -143,16 +147,19 @@ scan_lines(struct scan *s, const char **reason_r)
 			}
 		}
 		result = skip_line(s, mine, reason_r);
-		if (result != MP_OK)
+		if (result != MP_OK || (mine && s->stop_at_first))
 			return result;
 	}
 }
 
 enum mp_result
-mp_store_scan_fd(int fd, const char *user, size_t chunk, char **line_r, size_t *line_len_r,
-		 const char **reason_r)
+mp_store_scan_fd(int fd, const char *user, size_t chunk, unsigned int flags, char **line_r,
+		 size_t *line_len_r, const char **reason_r)
 {
-	struct scan s = { .fd = fd, .user = user, .user_len = strlen(user) };
+	struct scan s = {
+		.fd = fd, .user = user, .user_len = strlen(user),
+		.stop_at_first = (flags & MP_STORE_SCAN_UNIQUE) != 0,
+	};
 	enum mp_result result;
 
 	*line_r = NULL;

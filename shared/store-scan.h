@@ -24,11 +24,18 @@
 #define MP_STORE_SCAN_CHUNK (64 * 1024)
 
 /*
+ * The file is known to hold no user twice (its stamp matches, store-stamp.h):
+ * stop at the user's record instead of reading on for a second one.
+ */
+#define MP_STORE_SCAN_UNIQUE 0x1u
+
+/*
  * mp_store_scan_fd - read fd from its current offset to its end and find
  * user's record.  user must have passed mp_user_name_check() (1 to
  * MP_USER_MAX bytes, no ':', white space or control character).  chunk is
  * the number of bytes asked of each read(), 0 for MP_STORE_SCAN_CHUNK; any
  * value from 1 up works (the tests use tiny ones to put lines across reads).
+ * flags is 0 or MP_STORE_SCAN_UNIQUE.
  *
  * Returns
  *   MP_OK            exactly one record: *line_r is a malloc'd copy of it
@@ -41,13 +48,15 @@
  *   MP_USER_UNKNOWN  no record ("unknown user")
  *   MP_MALFORMED     two records or more ("user appears more than once in
  *                    the store"): neither is ever returned.  The scan stops
- *                    at the second.
+ *                    at the second.  With MP_STORE_SCAN_UNIQUE the scan
+ *                    stops at the first and returns it: the caller has
+ *                    vouched that there is no second.
  *   MP_UNAVAILABLE   read() failed
  *   MP_INTERNAL      out of memory
  * On every result but MP_OK, *line_r is NULL and *line_len_r 0.  The read
  * buffer, which holds other users' hashes, is wiped before it is freed.
  */
-enum mp_result mp_store_scan_fd(int fd, const char *user, size_t chunk, char **line_r,
-				size_t *line_len_r, const char **reason_r);
+enum mp_result mp_store_scan_fd(int fd, const char *user, size_t chunk, unsigned int flags,
+				char **line_r, size_t *line_len_r, const char **reason_r);
 
 #endif

@@ -163,4 +163,16 @@ const char *mp_store_file_path(const struct mp_store *store);
 enum mp_result mp_store_file_set_owner(struct mp_store *store, const char *store_owner,
 				       const char **reason_r);
 
+/*
+ * mp_store_file_stamp - under the store's lock, read a "file:" store whole
+ * and, when no user is on two of its lines, write its stamp
+ * (store-stamp.h), so that lookups stop at the user's line.  Every edit
+ * through the store does this itself; this is for a store edited by hand.
+ * Returns MP_OK, MP_MALFORMED ("user appears more than once in the store";
+ * `mailpass check` names the lines), MP_UNAVAILABLE (not a file: store, the
+ * store cannot be read or locked, or the stamp cannot be written) or
+ * MP_INTERNAL.
+ */
+enum mp_result mp_store_file_stamp(struct mp_store *store, const char **reason_r);
+
 #endif

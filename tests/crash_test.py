@@ -13,10 +13,12 @@ killed with SIGKILL after a random delay spread over its whole run (0 to
   - the store is, byte for byte, the old one or the new one: the edited
     users' lines old or new (a new hash must verify with the new password),
     every other line as it was;
-  - there is at most one "<store>.tmp" and nothing else new, and the lock
-    file is still a plain file;
+  - there is at most one "<store>.tmp" (and one "<store>.stamp.tmp") and
+    nothing else new but the store's stamp, and the lock file is still a
+    plain file;
   - the next writer (an import that puts the edited users back) finishes,
-    leaves no temporary file and writes exactly what it should.
+    leaves no temporary file, writes exactly what it should and stamps the
+    store it wrote.
 
 The kills are counted by where they landed: before the temporary file
 existed, while it existed (written, not yet renamed over the store), after
@@ -149,6 +151,7 @@ class Store:
         self.path = os.path.join(directory, "passwd")
         self.tmp = self.path + ".tmp"
         self.lock = self.path + ".lock"
+        self.stamp = self.path + ".stamp"
         self.conf = os.path.join(directory, "mailpass.conf")
         self.import_file = os.path.join(directory, "import.txt")
         self.rng = rng
@@ -191,6 +194,21 @@ class Store:
 
     def listing(self):
         return sorted(os.listdir(self.dir))
+
+    def stamp_text(self):
+        """The store's stamp (shared/store-stamp.h), or None."""
+        try:
+            with open(self.stamp, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def stamp_for_store(self):
+        """The stamp a writer leaves for the store file as it is now."""
+        st = os.stat(self.path)
+        return ("mailpass-stamp 1 unique dev=%d ino=%d size=%d mtime=%d.%09d ctime=%d.%09d\n" % (
+            st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9,
+            st.st_ctime_ns // 10**9, st.st_ctime_ns % 10**9)).encode()
 
     def user_indexes(self):
         return [i for i, line in enumerate(self.lines) if line and not line.startswith(b"#")]
@@ -302,11 +320,16 @@ class CrashTest:
         if run.returncode != 0:
             raise Failure("%s: the next writer failed: exit %d: %r" % (
                 label, run.returncode, run.stderr))
-        if os.path.lexists(self.store.tmp):
-            raise Failure("%s: the next writer left %s" % (label, self.store.tmp))
+        for leftover in (self.store.tmp, self.store.stamp + ".tmp"):
+            if os.path.lexists(leftover):
+                raise Failure("%s: the next writer left %s" % (label, leftover))
         want = model_import(current, records)
         if self.store.read() != Store.bytes_of(want):
             raise Failure("%s: the next writer wrote something else" % label)
+        if self.store.stamp_text() != self.store.stamp_for_store():
+            raise Failure("%s: the next writer left a stamp %r that does not match the "
+                          "store (%r)" % (label, self.store.stamp_text(),
+                                          self.store.stamp_for_store()))
         self.store.lines = want
 
     def measure(self):
@@ -329,6 +352,7 @@ class CrashTest:
         store = self.store
         names = store.listing()
         extra = [n for n in names if n not in ("passwd", "passwd.lock", "passwd.tmp",
+                                               "passwd.stamp", "passwd.stamp.tmp",
                                                "mailpass.conf", "import.txt")]
         if extra:
             raise Failure("%s: unexpected files %r" % (label, extra))

@@ -688,8 +688,10 @@ class StoreTest(MigrationCase):
                     f.write(self.before)
 
     def test_dry_run_new_store(self):
+        # The store and the files a write leaves beside it.
         os.unlink(self.store)
         os.unlink(self.store + ".lock")
+        os.unlink(self.store + ".stamp")
         run = self.imp("dovecot", self.input, "-n")
         self.expect(run, 0)
         self.expect_counts(run, imported=2)

@@ -53,7 +53,7 @@ scan_file(const char *path, const char *user, size_t chunk)
 	CU_ASSERT_FATAL(fd >= 0);
 	out.line = not_reset;
 	out.line_len = 99;
-	out.result = mp_store_scan_fd(fd, user, chunk, &out.line, &out.line_len, &out.reason);
+	out.result = mp_store_scan_fd(fd, user, chunk, 0, &out.line, &out.line_len, &out.reason);
 	(void)close(fd);
 	return out;
 }
@@ -405,8 +405,8 @@ test_errors(void)
 
 	fd = open(mp_test_tmpdir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	CU_ASSERT_FATAL(fd >= 0);
-	MP_CHECK_RESULT("directory", mp_store_scan_fd(fd, "alice", 0, &line, &line_len, &reason),
-			MP_UNAVAILABLE);
+	MP_CHECK_RESULT("directory", mp_store_scan_fd(fd, "alice", 0, 0, &line, &line_len,
+						      &reason), MP_UNAVAILABLE);
 	CU_ASSERT_PTR_NULL(line);
 	CU_ASSERT(line_len == 0);
 	MP_CHECK_STR("directory", reason, "cannot read the store file");
@@ -416,12 +416,12 @@ test_errors(void)
 	long_name[sizeof(long_name) - 1] = '\0';
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	CU_ASSERT_FATAL(fd >= 0);
-	MP_CHECK_RESULT("empty name", mp_store_scan_fd(fd, "", 0, &line, &line_len, &reason),
+	MP_CHECK_RESULT("empty name", mp_store_scan_fd(fd, "", 0, 0, &line, &line_len, &reason),
 			MP_MALFORMED);
-	MP_CHECK_RESULT("long name", mp_store_scan_fd(fd, long_name, 0, &line, &line_len,
+	MP_CHECK_RESULT("long name", mp_store_scan_fd(fd, long_name, 0, 0, &line, &line_len,
 						      &reason), MP_MALFORMED);
 	long_name[MP_USER_MAX] = '\0';
-	MP_CHECK_RESULT("longest name", mp_store_scan_fd(fd, long_name, 1, &line, &line_len,
+	MP_CHECK_RESULT("longest name", mp_store_scan_fd(fd, long_name, 1, 0, &line, &line_len,
 							 &reason), MP_USER_UNKNOWN);
 	(void)close(fd);
 }
@@ -456,6 +456,68 @@ test_longest_name(void)
 	}
 }
 
+/*
+ * scan_pipe - scan a pipe that holds data and whose writer stays open, with
+ * flags: the read end does not block, so a scan that reads past data gets
+ * EAGAIN and says MP_UNAVAILABLE instead of waiting.
+ */
+static struct outcome
+scan_pipe(const char *data, const char *user, unsigned int flags)
+{
+	struct outcome out = { .reason = NULL };
+	int fds[2];
+
+	CU_ASSERT_FATAL(pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0);
+	CU_ASSERT_FATAL(write(fds[1], data, strlen(data)) == (ssize_t)strlen(data));
+	out.result = mp_store_scan_fd(fds[0], user, 4, flags, &out.line, &out.line_len,
+				      &out.reason);
+	(void)close(fds[0]);
+	(void)close(fds[1]);
+	return out;
+}
+
+/*
+ * MP_STORE_SCAN_UNIQUE: the scan returns the first record and reads no
+ * further; without it a second record is found and neither is returned.
+ */
+static void
+test_unique(void)
+{
+	static const char dup[] = "bob:{PLAIN}b\nalice:{PLAIN}first\ncarol:x\nalice:{PLAIN}second\n";
+	char path[PATH_MAX];
+	struct outcome out;
+
+	scan_path(path, sizeof(path));
+	write_bytes(path, dup, strlen(dup));
+	for (size_t k = 0; k < ROWS(chunks); k++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		CU_ASSERT_FATAL(fd >= 0);
+		out.line = not_reset;
+		out.result = mp_store_scan_fd(fd, "alice", chunks[k], MP_STORE_SCAN_UNIQUE,
+					      &out.line, &out.line_len, &out.reason);
+		(void)close(fd);
+		check_outcome("unique, duplicated", chunks[k], &out, MP_OK, "alice:{PLAIN}first",
+			      18);
+		outcome_free(&out);
+		out = scan_file(path, "alice", chunks[k]);
+		check_outcome("not unique, duplicated", chunks[k], &out, MP_MALFORMED, NULL, 0);
+		outcome_free(&out);
+	}
+
+	/* It stops reading at the record: the rest of the pipe is never asked for. */
+	out = scan_pipe("alice:{PLAIN}a\nbob:{PLAIN}b\n", "alice", MP_STORE_SCAN_UNIQUE);
+	check_outcome("unique, pipe", 4, &out, MP_OK, "alice:{PLAIN}a", 14);
+	outcome_free(&out);
+	out = scan_pipe("alice:{PLAIN}a\nbob:{PLAIN}b\n", "alice", 0);
+	check_outcome("not unique, pipe", 4, &out, MP_UNAVAILABLE, NULL, 0);
+	outcome_free(&out);
+	/* An unknown user is still read to the end. */
+	out = scan_pipe("alice:{PLAIN}a\n", "zed", MP_STORE_SCAN_UNIQUE);
+	check_outcome("unique, unknown, pipe", 4, &out, MP_UNAVAILABLE, NULL, 0);
+	outcome_free(&out);
+}
+
 void
 mp_test_register_store_scan(void)
 {
@@ -467,4 +529,5 @@ mp_test_register_store_scan(void)
 	CU_add_test(suite, "1,000,000 lines", test_million_lines);
 	CU_add_test(suite, "errors", test_errors);
 	CU_add_test(suite, "longest name", test_longest_name);
+	CU_add_test(suite, "a store without duplicates", test_unique);
 }

@@ -62,6 +62,7 @@ int cmd_apop(struct cli_context *ctx, int argc, char **argv);
 int cmd_user(struct cli_context *ctx, int argc, char **argv);
 int cmd_check(struct cli_context *ctx, int argc, char **argv);
 int cmd_keygen(struct cli_context *ctx, int argc, char **argv);
+int cmd_stamp(struct cli_context *ctx, int argc, char **argv);
 int cmd_import(struct cli_context *ctx, int argc, char **argv);
 int cmd_audit(struct cli_context *ctx, int argc, char **argv);
 

@@ -35,6 +35,8 @@ static const struct cli_command commands[] = {
 	  "schemes in use, weak hashes, pending rehash" },
 	{ "check", cmd_check, "",
 	  "lint configuration, store and permissions" },
+	{ "stamp", cmd_stamp, "",
+	  "let lookups stop at the user's line (after a hand edit)" },
 	{ "keygen", cmd_keygen, "FILE",
 	  "create an APOP key file (mode 0600)" },
 	{ "help", cmd_help, "[COMMAND]",

@@ -1,0 +1,108 @@
+/* store-stamp.c - "<store>.stamp": the store file with this identity has no user twice. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic-file.h"
+#include "store-stamp.h"
+
+/* The longest stamp line: the words and seven numbers of at most 20 digits. */
+#define STAMP_LINE_MAX 256
+
+/*
+ * stamp_line - the one line of the stamp of the file whose status is st, in
+ * buf; its length, or 0 when it does not fit (it always does).  A reader
+ * compares the whole line it reads with the line its own fstat() gives, so
+ * there is no parser to get wrong.
+ */
+static size_t
+stamp_line(const struct stat *st, char *buf, size_t size)
+{
+	int len = snprintf(buf, size,
+			   "mailpass-stamp 1 unique dev=%ju ino=%ju size=%jd "
+			   "mtime=%jd.%09ld ctime=%jd.%09ld\n",
+			   (uintmax_t)st->st_dev, (uintmax_t)st->st_ino, (intmax_t)st->st_size,
+			   (intmax_t)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec,
+			   (intmax_t)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec);
+
+	return len > 0 && (size_t)len < size ? (size_t)len : 0;
+}
+
+/* stamp_path - "<store_path><suffix>" in buf; false when it does not fit. */
+static bool
+stamp_path(const char *store_path, const char *suffix, char *buf, size_t size)
+{
+	int len = snprintf(buf, size, "%s%s", store_path, suffix);
+
+	return len > 0 && (size_t)len < size;
+}
+
+/* read_stamp - up to size bytes of an open stamp in buf; -1 when it cannot be read. */
+static ssize_t
+read_stamp(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < size) {
+		n = read(fd, buf + len, size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+bool
+mp_store_stamp_matches(const char *store_path, const struct stat *store_st)
+{
+	char path[PATH_MAX], want[STAMP_LINE_MAX], got[STAMP_LINE_MAX + 1];
+	size_t want_len;
+	struct stat st;
+	ssize_t got_len;
+	int fd;
+
+	want_len = stamp_line(store_st, want, sizeof(want));
+	if (want_len == 0 || !stamp_path(store_path, ".stamp", path, sizeof(path)))
+		return false;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return false;
+	got_len = -1;
+	/* Only whoever may write the store may vouch for it. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_uid == 0 || st.st_uid == store_st->st_uid) &&
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) == 0)
+		got_len = read_stamp(fd, got, sizeof(got));
+	(void)close(fd);
+	return got_len >= 0 && (size_t)got_len == want_len && memcmp(got, want, want_len) == 0;
+}
+
+enum mp_result
+mp_store_stamp_write(const char *store_path, const struct stat *store_st, const char **reason_r)
+{
+	char path[PATH_MAX], line[STAMP_LINE_MAX];
+	struct mp_atomic_chunk chunk = { .data = line };
+
+	chunk.len = stamp_line(store_st, line, sizeof(line));
+	if (chunk.len == 0 || !stamp_path(store_path, ".stamp", path, sizeof(path))) {
+		*reason_r = "the store path is too long for its stamp";
+		return MP_UNAVAILABLE;
+	}
+	/*
+	 * The store's lock serialises the writers of its stamp too.  The store
+	 * is neither group- nor world-writable (a lookup refuses it otherwise),
+	 * so its owner, group and mode suit the stamp.
+	 */
+	return mp_atomic_replace(path, &chunk, 1, store_st, 0, NULL, reason_r);
+}
