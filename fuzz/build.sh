@@ -17,13 +17,28 @@ LIBS="-lsodium -lnettle -lcrypt"
 
 mkdir -p "$out/obj"
 
+# The sonames shared/crypto-lib.c dlopen()s, found as configure finds them:
+# the NEEDED entries of a program linked with LIBS.
+printf '%s\n' 'char sodium_init(void);' 'char nettle_md5_digest(void);' \
+	'int main(void) { return sodium_init() + nettle_md5_digest(); }' >"$out/obj/soname.c"
+# shellcheck disable=SC2086
+$CC "$out/obj/soname.c" $LIBS -o "$out/obj/soname"
+needed=$(readelf -d "$out/obj/soname" | sed -n 's/^.*(NEEDED).*\[\(.*\)\].*$/\1/p')
+sodium=$(printf '%s\n' $needed | sed -n '/^libsodium\.so/p')
+nettle=$(printf '%s\n' $needed | sed -n '/^libnettle\.so/p')
+if [ -z "$sodium" ] || [ -z "$nettle" ]; then
+	echo "build.sh: cannot find the sonames of libsodium and Nettle (readelf, $LIBS)" >&2
+	exit 1
+fi
+sonames="-DMP_SODIUM_SONAME=\"$sodium\" -DMP_NETTLE_SONAME=\"$nettle\""
+
 # The core library once, without libFuzzer's main (fuzzer-no-link).
 objs=
 for src in "$top"/shared/*.c; do
 	obj="$out/obj/$(basename "$src" .c).o"
 	# shellcheck disable=SC2086
 	$CC -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
-		-D_GNU_SOURCE -I"$top/shared" ${EXTRA_CFLAGS:-} -c "$src" -o "$obj"
+		-D_GNU_SOURCE -I"$top/shared" ${EXTRA_CFLAGS:-} $sonames -c "$src" -o "$obj"
 	objs="$objs $obj"
 done
 

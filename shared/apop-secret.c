@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "apop-secret.h"
+#include "crypto-lib.h"
 #include "encoding.h"
 #include "file-safety.h"
 #include "mp-limits.h"
@@ -66,16 +67,20 @@ enum mp_result
 mp_apop_key_create(const char *path, const char **reason_r)
 {
 	unsigned char key[MP_APOP_KEY_BYTES];
+	const struct mp_sodium *sodium;
 	bool ok;
 	int fd;
 
+	sodium = mp_sodium_load(reason_r);
+	if (sodium == NULL)
+		return MP_INTERNAL;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		*reason_r = errno == EEXIST ? "the key file exists; refusing to overwrite it" :
 			"cannot create the key file";
 		return MP_UNAVAILABLE;
 	}
-	randombytes_buf(key, sizeof(key));
+	sodium->randombytes_buf(key, sizeof(key));
 	ok = fchmod(fd, 0600) == 0 &&
 		write(fd, key, sizeof(key)) == (ssize_t)sizeof(key) &&
 		fsync(fd) == 0;
@@ -128,6 +133,7 @@ enum mp_result
 mp_apop_secret_seal(const unsigned char *key, const char *secret, size_t secret_len,
 		    char **field_r, const char **reason_r)
 {
+	const struct mp_sodium *sodium;
 	unsigned char *box;
 	size_t box_len;
 	enum mp_result result;
@@ -149,15 +155,18 @@ mp_apop_secret_seal(const unsigned char *key, const char *secret, size_t secret_
 	}
 
 	/* nonce || secretbox(secret) */
+	sodium = mp_sodium_load(reason_r);
+	if (sodium == NULL)
+		return MP_INTERNAL;
 	box_len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + secret_len;
 	box = malloc(box_len);
 	if (box == NULL) {
 		*reason_r = "out of memory";
 		return MP_INTERNAL;
 	}
-	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
-	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES,
-			      (const unsigned char *)secret, secret_len, box, key);
+	sodium->randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	sodium->crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES,
+				      (const unsigned char *)secret, secret_len, box, key);
 	result = join(SECRETBOX_PREFIX, mp_encode(MP_ENCODING_BASE64, box, box_len),
 		      field_r, reason_r);
 	mp_secret_free(&box, box_len);
@@ -168,6 +177,7 @@ static enum mp_result
 secretbox_open(const char *encoded, const unsigned char *key, unsigned char **secret_r,
 	       size_t *secret_len_r, const char **reason_r)
 {
+	const struct mp_sodium *sodium;
 	unsigned char *box = NULL, *secret = NULL;
 	size_t box_len = 0, secret_len;
 	enum mp_result result;
@@ -176,6 +186,9 @@ secretbox_open(const char *encoded, const unsigned char *key, unsigned char **se
 		*reason_r = "APOP secret is sealed but no apop_key is configured";
 		return MP_UNAVAILABLE;
 	}
+	sodium = mp_sodium_load(reason_r);
+	if (sodium == NULL)
+		return MP_INTERNAL;
 	result = mp_decode(MP_ENCODING_BASE64, encoded, strlen(encoded), &box, &box_len,
 			   reason_r);
 	if (result != MP_OK)
@@ -192,8 +205,9 @@ secretbox_open(const char *encoded, const unsigned char *key, unsigned char **se
 		result = MP_INTERNAL;
 		goto out;
 	}
-	if (crypto_secretbox_open_easy(secret, box + crypto_secretbox_NONCEBYTES,
-				       box_len - crypto_secretbox_NONCEBYTES, box, key) != 0) {
+	if (sodium->crypto_secretbox_open_easy(secret, box + crypto_secretbox_NONCEBYTES,
+					       box_len - crypto_secretbox_NONCEBYTES, box,
+					       key) != 0) {
 		*reason_r = "sealed APOP secret does not open with the apop_key (wrong key?)";
 		result = MP_MALFORMED;
 		mp_secret_free(&secret, secret_len + 1);

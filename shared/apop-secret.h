@@ -32,7 +32,8 @@ enum mp_result mp_apop_key_load(const char *path, const char *store_owner,
 
 /*
  * mp_apop_key_create - write a new random key file at path with mode 0600.
- * Refuses (MP_UNAVAILABLE) to overwrite an existing file.
+ * Refuses (MP_UNAVAILABLE) to overwrite an existing file; MP_INTERNAL when
+ * libsodium (its random bytes) cannot be loaded.
  */
 enum mp_result mp_apop_key_create(const char *path, const char **reason_r);
 
@@ -40,6 +41,7 @@ enum mp_result mp_apop_key_create(const char *path, const char **reason_r);
  * mp_apop_secret_seal - the field value for secret: "{SECRETBOX}..." when key
  * is not NULL, "{PLAIN}..." (or "{PLAIN.b64}..." when the secret holds bytes a
  * passwd-file field cannot carry) otherwise.  malloc'd in *field_r.
+ * Sealing loads libsodium: MP_INTERNAL when it cannot be loaded.
  */
 enum mp_result mp_apop_secret_seal(const unsigned char *key, const char *secret,
 				   size_t secret_len, char **field_r, const char **reason_r);
@@ -48,7 +50,8 @@ enum mp_result mp_apop_secret_seal(const unsigned char *key, const char *secret,
  * mp_apop_secret_open - the secret held by field.  key may be NULL when no
  * key is configured; a {SECRETBOX} field then is MP_UNAVAILABLE.  A field
  * that does not decode or authenticate, or whose secret is empty or holds a
- * NUL byte, is MP_MALFORMED.  The caller wipes
+ * NUL byte, is MP_MALFORMED; MP_INTERNAL when a sealed one needs libsodium
+ * and it cannot be loaded.  The caller wipes
  * *secret_r with mp_secret_free().
  */
 enum mp_result mp_apop_secret_open(const char *field, const unsigned char *key,

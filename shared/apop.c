@@ -1,23 +1,21 @@
 /* apop.c - the APOP digest of RFC 1939: MD5(timestamp || secret), via Nettle. */
 #include <string.h>
 
-#include <nettle/md5.h>
-#include <sodium.h>
-
 #include "apop.h"
+#include "crypto-lib.h"
 #include "mp-limits.h"
 #include "secret.h"
 
 static void
-apop_md5(const char *timestamp, size_t timestamp_len, const unsigned char *secret,
-	 size_t secret_len, unsigned char digest[MD5_DIGEST_SIZE])
+apop_md5(const struct mp_nettle *nettle, const char *timestamp, size_t timestamp_len,
+	 const unsigned char *secret, size_t secret_len, unsigned char digest[MD5_DIGEST_SIZE])
 {
 	struct md5_ctx ctx;
 
-	md5_init(&ctx);
-	md5_update(&ctx, timestamp_len, (const uint8_t *)timestamp);
-	md5_update(&ctx, secret_len, secret);
-	md5_digest(&ctx, MD5_DIGEST_SIZE, digest);
+	nettle->nettle_md5_init(&ctx);
+	nettle->nettle_md5_update(&ctx, timestamp_len, (const uint8_t *)timestamp);
+	nettle->nettle_md5_update(&ctx, secret_len, secret);
+	nettle->nettle_md5_digest(&ctx, MD5_DIGEST_SIZE, digest);
 	mp_wipe(&ctx, sizeof(ctx));
 }
 
@@ -50,6 +48,8 @@ mp_apop_check(const char *timestamp, size_t timestamp_len, const char *digest,
 	      const char **reason_r)
 {
 	unsigned char want[MD5_DIGEST_SIZE], got[MD5_DIGEST_SIZE];
+	const struct mp_sodium *sodium;
+	const struct mp_nettle *nettle;
 	size_t got_len = 0;
 	const char *end = NULL;
 	enum mp_result result;
@@ -57,14 +57,19 @@ mp_apop_check(const char *timestamp, size_t timestamp_len, const char *digest,
 	result = timestamp_check(timestamp, timestamp_len, reason_r);
 	if (result != MP_OK)
 		return result;
+	sodium = mp_sodium_load(reason_r);
+	nettle = sodium != NULL ? mp_nettle_load(reason_r) : NULL;
+	if (nettle == NULL)
+		return MP_INTERNAL;
 	if (digest_len != MP_APOP_DIGEST_HEX_LEN ||
-	    sodium_hex2bin(got, sizeof(got), digest, digest_len, NULL, &got_len, &end) != 0 ||
+	    sodium->sodium_hex2bin(got, sizeof(got), digest, digest_len, NULL, &got_len,
+				   &end) != 0 ||
 	    got_len != sizeof(got) || end != digest + digest_len) {
 		*reason_r = "APOP digest is not 32 hex digits";
 		return MP_MALFORMED;
 	}
-	apop_md5(timestamp, timestamp_len, secret, secret_len, want);
-	result = sodium_memcmp(want, got, sizeof(want)) == 0 ? MP_OK : MP_MISMATCH;
+	apop_md5(nettle, timestamp, timestamp_len, secret, secret_len, want);
+	result = sodium->sodium_memcmp(want, got, sizeof(want)) == 0 ? MP_OK : MP_MISMATCH;
 	if (result == MP_MISMATCH)
 		*reason_r = "APOP digest mismatch";
 	mp_wipe(want, sizeof(want));
@@ -76,8 +81,16 @@ mp_apop_digest(const char *timestamp, size_t timestamp_len, const unsigned char 
 	       size_t secret_len, char out[MP_APOP_DIGEST_HEX_LEN + 1])
 {
 	unsigned char digest[MD5_DIGEST_SIZE];
+	const struct mp_sodium *sodium;
+	const struct mp_nettle *nettle;
+	const char *reason;
 
-	apop_md5(timestamp, timestamp_len, secret, secret_len, digest);
-	sodium_bin2hex(out, MP_APOP_DIGEST_HEX_LEN + 1, digest, sizeof(digest));
+	out[0] = '\0';
+	sodium = mp_sodium_load(&reason);
+	nettle = sodium != NULL ? mp_nettle_load(&reason) : NULL;
+	if (nettle == NULL)
+		return;
+	apop_md5(nettle, timestamp, timestamp_len, secret, secret_len, digest);
+	sodium->sodium_bin2hex(out, MP_APOP_DIGEST_HEX_LEN + 1, digest, sizeof(digest));
 	mp_wipe(digest, sizeof(digest));
 }

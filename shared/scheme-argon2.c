@@ -11,8 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <sodium.h>
-
+#include "crypto-lib.h"
 #include "scan.h"
 #include "scheme-private.h"
 #include "secret.h"
@@ -125,6 +124,7 @@ enum mp_result
 mp_argon2_verify(const struct mp_verify_request *request, const unsigned char *data,
 		 size_t data_len, const char **reason_r)
 {
+	const struct mp_sodium *sodium;
 	struct argon2_params params;
 	enum mp_result result;
 
@@ -139,13 +139,16 @@ mp_argon2_verify(const struct mp_verify_request *request, const unsigned char *d
 	result = argon2_check_limits(&params, request->limits, reason_r);
 	if (result != MP_OK || request->check_only)
 		return result;
+	sodium = mp_sodium_load(reason_r);
+	if (sodium == NULL)
+		return MP_INTERNAL;
 
 	/*
 	 * libsodium reports a failed allocation as a mismatch (errno EINVAL),
 	 * so running out of memory here fails closed as MP_MISMATCH.
 	 */
-	if (crypto_pwhash_str_verify((const char *)data, request->password,
-				     request->password_len) == 0)
+	if (sodium->crypto_pwhash_str_verify((const char *)data, request->password,
+					     request->password_len) == 0)
 		return MP_OK;
 	*reason_r = "password mismatch";
 	return MP_MISMATCH;
@@ -157,11 +160,15 @@ argon2_generate(int alg, const char *password, size_t password_len,
 		size_t *data_len_r, const char **reason_r)
 {
 	char out[crypto_pwhash_STRBYTES];
+	const struct mp_sodium *sodium;
 
 	*data_r = NULL;
 	*data_len_r = 0;
-	if (crypto_pwhash_str_alg(out, password, password_len, params->argon2_opslimit,
-				  params->argon2_memlimit, alg) != 0) {
+	sodium = mp_sodium_load(reason_r);
+	if (sodium == NULL)
+		return MP_INTERNAL;
+	if (sodium->crypto_pwhash_str_alg(out, password, password_len, params->argon2_opslimit,
+					  params->argon2_memlimit, alg) != 0) {
 		*reason_r = errno == ENOMEM ? "out of memory computing Argon2" :
 			"Argon2 parameters out of range";
 		return errno == ENOMEM ? MP_INTERNAL : MP_MALFORMED;

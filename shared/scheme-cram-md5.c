@@ -8,9 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <nettle/hmac.h>
-#include <nettle/md5.h>
-
+#include "crypto-lib.h"
 #include "scheme-private.h"
 #include "secret.h"
 
@@ -33,14 +31,19 @@ mp_cram_md5_verify(const struct mp_verify_request *request, const unsigned char 
 		   size_t data_len, const char **reason_r)
 {
 	unsigned char want[CRAM_MD5_CONTEXT_LEN], got[CRAM_MD5_CONTEXT_LEN];
+	const struct mp_nettle *nettle;
 	struct hmac_md5_ctx hmac;
 	enum mp_result result;
 
+	/* Nettle computes, libsodium compares (mp_secret_equal()). */
+	if (mp_sodium_load(reason_r) == NULL || (nettle = mp_nettle_load(reason_r)) == NULL)
+		return MP_INTERNAL;
 	result = mp_digest_raw(data, data_len, want, sizeof(want), reason_r);
 	if (result != MP_OK)
 		return result;
 	/* A key longer than one block is first hashed, as RFC 2104 says. */
-	hmac_md5_set_key(&hmac, request->password_len, (const uint8_t *)request->password);
+	nettle->nettle_hmac_md5_set_key(&hmac, request->password_len,
+					(const uint8_t *)request->password);
 	put_state(got, hmac.outer.state);
 	put_state(got + 16, hmac.inner.state);
 	if (mp_secret_equal(got, sizeof(got), want, sizeof(want))) {

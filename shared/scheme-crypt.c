@@ -17,7 +17,10 @@
  *
  * libcrypt computes everything (crypt_rn, which is thread-safe) except
  * Apache's "$apr1$", which it lacks: that is MD5-crypt with another magic
- * string, composed here from Nettle's MD5.
+ * string, composed here from Nettle's MD5 (the only reason this file loads
+ * Nettle).  The computed string is compared with the stored one by
+ * mp_public_length_equal(): both lengths follow from the stored string's
+ * format, never from the password, and that comparison needs no library.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -25,8 +28,8 @@
 #include <string.h>
 
 #include <crypt.h>
-#include <nettle/md5.h>
 
+#include "crypto-lib.h"
 #include "scan.h"
 #include "scheme-private.h"
 #include "secret.h"
@@ -365,46 +368,47 @@ to64(char *out, uint32_t v, int n)
  * the magic "$apr1$".  out receives the NUL-terminated string.
  */
 static void
-apr1_crypt(const uint8_t *pw, size_t pw_len, const uint8_t *salt, size_t salt_len,
-	   char out[APR1_OUT_MAX + 1])
+apr1_crypt(const struct mp_nettle *nettle, const uint8_t *pw, size_t pw_len,
+	   const uint8_t *salt, size_t salt_len, char out[APR1_OUT_MAX + 1])
 {
 	static const uint8_t zero[1];
 	struct md5_ctx ctx, alt;
 	uint8_t final[MD5_DIGEST_SIZE];
 	char *o;
 
-	md5_init(&alt);
-	md5_update(&alt, pw_len, pw);
-	md5_update(&alt, salt_len, salt);
-	md5_update(&alt, pw_len, pw);
-	md5_digest(&alt, sizeof(final), final);
+	nettle->nettle_md5_init(&alt);
+	nettle->nettle_md5_update(&alt, pw_len, pw);
+	nettle->nettle_md5_update(&alt, salt_len, salt);
+	nettle->nettle_md5_update(&alt, pw_len, pw);
+	nettle->nettle_md5_digest(&alt, sizeof(final), final);
 
-	md5_init(&ctx);
-	md5_update(&ctx, pw_len, pw);
-	md5_update(&ctx, sizeof(APR1_MAGIC) - 1, (const uint8_t *)APR1_MAGIC);
-	md5_update(&ctx, salt_len, salt);
+	nettle->nettle_md5_init(&ctx);
+	nettle->nettle_md5_update(&ctx, pw_len, pw);
+	nettle->nettle_md5_update(&ctx, sizeof(APR1_MAGIC) - 1, (const uint8_t *)APR1_MAGIC);
+	nettle->nettle_md5_update(&ctx, salt_len, salt);
 	for (size_t left = pw_len; left > 0; left -= left > sizeof(final) ? sizeof(final) : left)
-		md5_update(&ctx, left > sizeof(final) ? sizeof(final) : left, final);
+		nettle->nettle_md5_update(&ctx, left > sizeof(final) ? sizeof(final) : left,
+					  final);
 	/* For each bit of the length: a zero byte for a one, the first password byte for a zero. */
 	for (size_t bits = pw_len; bits != 0; bits >>= 1)
-		md5_update(&ctx, 1, (bits & 1) != 0 ? zero : pw);
-	md5_digest(&ctx, sizeof(final), final);
+		nettle->nettle_md5_update(&ctx, 1, (bits & 1) != 0 ? zero : pw);
+	nettle->nettle_md5_digest(&ctx, sizeof(final), final);
 
 	for (unsigned int i = 0; i < APR1_ROUNDS; i++) {
-		md5_init(&ctx);
+		nettle->nettle_md5_init(&ctx);
 		if ((i & 1) != 0)
-			md5_update(&ctx, pw_len, pw);
+			nettle->nettle_md5_update(&ctx, pw_len, pw);
 		else
-			md5_update(&ctx, sizeof(final), final);
+			nettle->nettle_md5_update(&ctx, sizeof(final), final);
 		if (i % 3 != 0)
-			md5_update(&ctx, salt_len, salt);
+			nettle->nettle_md5_update(&ctx, salt_len, salt);
 		if (i % 7 != 0)
-			md5_update(&ctx, pw_len, pw);
+			nettle->nettle_md5_update(&ctx, pw_len, pw);
 		if ((i & 1) != 0)
-			md5_update(&ctx, sizeof(final), final);
+			nettle->nettle_md5_update(&ctx, sizeof(final), final);
 		else
-			md5_update(&ctx, pw_len, pw);
-		md5_digest(&ctx, sizeof(final), final);
+			nettle->nettle_md5_update(&ctx, pw_len, pw);
+		nettle->nettle_md5_digest(&ctx, sizeof(final), final);
 	}
 
 	o = out;
@@ -431,12 +435,17 @@ apr1_verify(const struct mp_verify_request *request, const char *stored, size_t 
 	    const char **reason_r)
 {
 	const char *salt = stored + sizeof(APR1_MAGIC) - 1;
+	const struct mp_nettle *nettle;
 	char out[APR1_OUT_MAX + 1];
 	bool equal;
 
-	apr1_crypt((const uint8_t *)request->password, request->password_len,
+	nettle = mp_nettle_load(reason_r);
+	if (nettle == NULL)
+		return MP_INTERNAL;
+	apr1_crypt(nettle, (const uint8_t *)request->password, request->password_len,
 		   (const uint8_t *)salt, field_run(salt, stored + stored_len), out);
-	equal = mp_secret_equal(out, strlen(out), stored, stored_len);
+	/* The length of out follows from the stored salt's. */
+	equal = mp_public_length_equal(out, strlen(out), stored, stored_len);
 	mp_wipe(out, sizeof(out));
 	if (!equal) {
 		*reason_r = "password mismatch";
@@ -464,6 +473,10 @@ libcrypt_verify(const struct mp_verify_request *request, const char *stored, siz
 		*reason_r = "out of memory";
 		return MP_INTERNAL;
 	}
+	/*
+	 * crypt_rn() writes a string of the stored setting's format, whose
+	 * length the stored string alone fixes: a public-length comparison.
+	 */
 	errno = 0;
 	out = crypt_rn(request->password, stored, data, (int)sizeof(*data));
 	if (out == NULL || out[0] == '*') {
@@ -474,7 +487,7 @@ libcrypt_verify(const struct mp_verify_request *request, const char *stored, siz
 			*reason_r = "libcrypt cannot compute this crypt string";
 			result = MP_MALFORMED;
 		}
-	} else if (mp_secret_equal(out, strlen(out), stored, stored_len)) {
+	} else if (mp_public_length_equal(out, strlen(out), stored, stored_len)) {
 		result = MP_OK;
 	} else {
 		*reason_r = "password mismatch";

@@ -7,8 +7,7 @@
  */
 #include <string.h>
 
-#include <nettle/md5.h>
-
+#include "crypto-lib.h"
 #include "scheme-private.h"
 #include "secret.h"
 
@@ -18,10 +17,14 @@ mp_digest_md5_verify(const struct mp_verify_request *request, const unsigned cha
 {
 	unsigned char want[MD5_DIGEST_SIZE], got[MD5_DIGEST_SIZE];
 	const char *user = request->user, *realm;
+	const struct mp_nettle *nettle;
 	size_t user_len, realm_len;
 	struct md5_ctx ctx;
 	enum mp_result result;
 
+	/* Nettle computes, libsodium compares (mp_secret_equal()). */
+	if (mp_sodium_load(reason_r) == NULL || (nettle = mp_nettle_load(reason_r)) == NULL)
+		return MP_INTERNAL;
 	result = mp_digest_raw(data, data_len, want, sizeof(want), reason_r);
 	if (result != MP_OK)
 		return result;
@@ -40,13 +43,13 @@ mp_digest_md5_verify(const struct mp_verify_request *request, const unsigned cha
 	}
 	realm_len = strlen(realm);
 
-	md5_init(&ctx);
-	md5_update(&ctx, user_len, (const uint8_t *)user);
-	md5_update(&ctx, 1, (const uint8_t *)":");
-	md5_update(&ctx, realm_len, (const uint8_t *)realm);
-	md5_update(&ctx, 1, (const uint8_t *)":");
-	md5_update(&ctx, request->password_len, (const uint8_t *)request->password);
-	md5_digest(&ctx, sizeof(got), got);
+	nettle->nettle_md5_init(&ctx);
+	nettle->nettle_md5_update(&ctx, user_len, (const uint8_t *)user);
+	nettle->nettle_md5_update(&ctx, 1, (const uint8_t *)":");
+	nettle->nettle_md5_update(&ctx, realm_len, (const uint8_t *)realm);
+	nettle->nettle_md5_update(&ctx, 1, (const uint8_t *)":");
+	nettle->nettle_md5_update(&ctx, request->password_len, (const uint8_t *)request->password);
+	nettle->nettle_md5_digest(&ctx, sizeof(got), got);
 	if (mp_secret_equal(got, sizeof(got), want, sizeof(want))) {
 		result = MP_OK;
 	} else {

@@ -11,12 +11,7 @@
  */
 #include <string.h>
 
-#include <nettle/md4.h>
-#include <nettle/md5.h>
-#include <nettle/nettle-meta.h>
-#include <nettle/sha1.h>
-#include <nettle/sha2.h>
-
+#include "crypto-lib.h"
 #include "encoding.h"
 #include "scheme-private.h"
 #include "secret.h"
@@ -33,6 +28,40 @@ union digest_ctx {
 	struct sha256_ctx sha256;
 	struct sha512_ctx sha512;
 };
+
+/* The hash functions of the rows, each one of Nettle's descriptions. */
+enum digest_kind { DIGEST_MD4, DIGEST_MD5, DIGEST_SHA1, DIGEST_SHA256, DIGEST_SHA512 };
+
+/*
+ * digest_hash - Nettle's description of kind, after loading Nettle and
+ * libsodium (mp_secret_equal() compares with it).  NULL with *reason_r set
+ * when either cannot be loaded.
+ */
+static const struct nettle_hash *
+digest_hash(enum digest_kind kind, const char **reason_r)
+{
+	const struct mp_nettle *nettle;
+
+	if (mp_sodium_load(reason_r) == NULL)
+		return NULL;
+	nettle = mp_nettle_load(reason_r);
+	if (nettle == NULL)
+		return NULL;
+	switch (kind) {
+	case DIGEST_MD4:
+		return nettle->nettle_md4;
+	case DIGEST_MD5:
+		return nettle->nettle_md5;
+	case DIGEST_SHA1:
+		return nettle->nettle_sha1;
+	case DIGEST_SHA256:
+		return nettle->nettle_sha256;
+	case DIGEST_SHA512:
+		return nettle->nettle_sha512;
+	}
+	*reason_r = "unknown digest";
+	return NULL;
+}
 
 enum mp_result
 mp_digest_raw(const unsigned char *data, size_t data_len, unsigned char *raw,
@@ -77,12 +106,16 @@ digest_compute(const struct nettle_hash *hash, const struct mp_verify_request *r
 
 /* digest_verify - an unsalted digest of the password. */
 static enum mp_result
-digest_verify(const struct nettle_hash *hash, const struct mp_verify_request *request,
+digest_verify(enum digest_kind kind, const struct mp_verify_request *request,
 	      const unsigned char *data, size_t data_len, const char **reason_r)
 {
 	unsigned char want[DIGEST_MAX], got[DIGEST_MAX];
+	const struct nettle_hash *hash;
 	enum mp_result result;
 
+	hash = digest_hash(kind, reason_r);
+	if (hash == NULL)
+		return MP_INTERNAL;
 	result = mp_digest_raw(data, data_len, want, hash->digest_size, reason_r);
 	if (result != MP_OK)
 		return result;
@@ -100,12 +133,16 @@ digest_verify(const struct nettle_hash *hash, const struct mp_verify_request *re
 
 /* salted_verify - data is digest(password || salt) || salt, with a salt of at least one byte. */
 static enum mp_result
-salted_verify(const struct nettle_hash *hash, const struct mp_verify_request *request,
+salted_verify(enum digest_kind kind, const struct mp_verify_request *request,
 	      const unsigned char *data, size_t data_len, const char **reason_r)
 {
 	unsigned char got[DIGEST_MAX];
+	const struct nettle_hash *hash;
 	enum mp_result result;
 
+	hash = digest_hash(kind, reason_r);
+	if (hash == NULL)
+		return MP_INTERNAL;
 	if (data_len <= hash->digest_size) {
 		*reason_r = "salted digest is too short to hold a salt";
 		return MP_MALFORMED;
@@ -126,35 +163,35 @@ enum mp_result
 mp_sha1_verify(const struct mp_verify_request *request, const unsigned char *data,
 	       size_t data_len, const char **reason_r)
 {
-	return digest_verify(&nettle_sha1, request, data, data_len, reason_r);
+	return digest_verify(DIGEST_SHA1, request, data, data_len, reason_r);
 }
 
 enum mp_result
 mp_sha256_verify(const struct mp_verify_request *request, const unsigned char *data,
 		 size_t data_len, const char **reason_r)
 {
-	return digest_verify(&nettle_sha256, request, data, data_len, reason_r);
+	return digest_verify(DIGEST_SHA256, request, data, data_len, reason_r);
 }
 
 enum mp_result
 mp_sha512_verify(const struct mp_verify_request *request, const unsigned char *data,
 		 size_t data_len, const char **reason_r)
 {
-	return digest_verify(&nettle_sha512, request, data, data_len, reason_r);
+	return digest_verify(DIGEST_SHA512, request, data, data_len, reason_r);
 }
 
 enum mp_result
 mp_plain_md5_verify(const struct mp_verify_request *request, const unsigned char *data,
 		    size_t data_len, const char **reason_r)
 {
-	return digest_verify(&nettle_md5, request, data, data_len, reason_r);
+	return digest_verify(DIGEST_MD5, request, data, data_len, reason_r);
 }
 
 enum mp_result
 mp_plain_md4_verify(const struct mp_verify_request *request, const unsigned char *data,
 		    size_t data_len, const char **reason_r)
 {
-	return digest_verify(&nettle_md4, request, data, data_len, reason_r);
+	return digest_verify(DIGEST_MD4, request, data, data_len, reason_r);
 }
 
 /* mp_md5_verify - Dovecot's MD5: a "$1$" string is MD5-crypt, anything else PLAIN-MD5. */
@@ -164,35 +201,35 @@ mp_md5_verify(const struct mp_verify_request *request, const unsigned char *data
 {
 	if (data_len >= 3 && memcmp(data, "$1$", 3) == 0)
 		return mp_crypt_verify(request, data, data_len, reason_r);
-	return digest_verify(&nettle_md5, request, data, data_len, reason_r);
+	return digest_verify(DIGEST_MD5, request, data, data_len, reason_r);
 }
 
 enum mp_result
 mp_ssha_verify(const struct mp_verify_request *request, const unsigned char *data,
 	       size_t data_len, const char **reason_r)
 {
-	return salted_verify(&nettle_sha1, request, data, data_len, reason_r);
+	return salted_verify(DIGEST_SHA1, request, data, data_len, reason_r);
 }
 
 enum mp_result
 mp_ssha256_verify(const struct mp_verify_request *request, const unsigned char *data,
 		  size_t data_len, const char **reason_r)
 {
-	return salted_verify(&nettle_sha256, request, data, data_len, reason_r);
+	return salted_verify(DIGEST_SHA256, request, data, data_len, reason_r);
 }
 
 enum mp_result
 mp_ssha512_verify(const struct mp_verify_request *request, const unsigned char *data,
 		  size_t data_len, const char **reason_r)
 {
-	return salted_verify(&nettle_sha512, request, data, data_len, reason_r);
+	return salted_verify(DIGEST_SHA512, request, data, data_len, reason_r);
 }
 
 enum mp_result
 mp_smd5_verify(const struct mp_verify_request *request, const unsigned char *data,
 	       size_t data_len, const char **reason_r)
 {
-	return salted_verify(&nettle_md5, request, data, data_len, reason_r);
+	return salted_verify(DIGEST_MD5, request, data, data_len, reason_r);
 }
 
 /*
@@ -224,6 +261,9 @@ mp_plain_trunc_verify(const struct mp_verify_request *request, const unsigned ch
 	}
 	stored = data + i + 1;
 	stored_len = data_len - i - 1;
+	/* mp_secret_equal() hashes with libsodium: a failure to load it is not a mismatch. */
+	if (mp_sodium_load(reason_r) == NULL)
+		return MP_INTERNAL;
 	if (stored_len == trunc_len && request->password_len >= trunc_len)
 		equal = mp_secret_equal(stored, trunc_len, request->password, trunc_len);
 	else

@@ -8,9 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <nettle/pbkdf2.h>
-#include <nettle/sha1.h>
-
+#include "crypto-lib.h"
 #include "encoding.h"
 #include "scan.h"
 #include "scheme-private.h"
@@ -34,6 +32,7 @@ mp_pbkdf2_verify(const struct mp_verify_request *request, const unsigned char *d
 	const char *p = (const char *)data, *end = p + data_len, *salt, *dollar;
 	unsigned char *want = NULL;
 	unsigned char got[PBKDF2_KEY_LEN];
+	const struct mp_nettle *nettle;
 	size_t salt_len, want_len = 0;
 	uint32_t rounds;
 	enum mp_result result;
@@ -58,6 +57,9 @@ mp_pbkdf2_verify(const struct mp_verify_request *request, const unsigned char *d
 		*reason_r = "PBKDF2 rounds above pbkdf2_max_iterations; not computed";
 		return MP_MALFORMED;
 	}
+	/* Nettle computes, libsodium decodes the hex and compares (mp_secret_equal()). */
+	if (mp_sodium_load(reason_r) == NULL || (nettle = mp_nettle_load(reason_r)) == NULL)
+		return MP_INTERNAL;
 	if ((size_t)(end - p) != PBKDF2_KEY_LEN * 2 ||
 	    mp_decode(MP_ENCODING_HEX, p, (size_t)(end - p), &want, &want_len,
 		      reason_r) != MP_OK) {
@@ -68,8 +70,8 @@ mp_pbkdf2_verify(const struct mp_verify_request *request, const unsigned char *d
 		mp_secret_free(&want, want_len + 1);
 		return MP_OK;
 	}
-	pbkdf2_hmac_sha1(request->password_len, (const uint8_t *)request->password, rounds,
-			 salt_len, (const uint8_t *)salt, sizeof(got), got);
+	nettle->nettle_pbkdf2_hmac_sha1(request->password_len, (const uint8_t *)request->password,
+					rounds, salt_len, (const uint8_t *)salt, sizeof(got), got);
 	if (mp_secret_equal(got, sizeof(got), want, want_len)) {
 		result = MP_OK;
 	} else {

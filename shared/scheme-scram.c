@@ -15,12 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <nettle/hmac.h>
-#include <nettle/nettle-meta.h>
-#include <nettle/pbkdf2.h>
-#include <nettle/sha1.h>
-#include <nettle/sha2.h>
-
+#include "crypto-lib.h"
 #include "encoding.h"
 #include "scan.h"
 #include "scheme-private.h"
@@ -28,46 +23,52 @@
 
 #define SCRAM_DIGEST_MAX SHA256_DIGEST_SIZE
 
-struct scram_hash {
-	const struct nettle_hash *hash;
-	void (*pbkdf2)(size_t key_length, const uint8_t *key, unsigned int iterations,
-		       size_t salt_length, const uint8_t *salt, size_t length, uint8_t *dst);
-	void (*client_key)(const uint8_t *salted_password, uint8_t *client_key);
-};
+/* The hash of a SCRAM row; Nettle's functions for it come from its table. */
+enum scram_hash { SCRAM_SHA1, SCRAM_SHA256 };
 
-static void
-sha1_client_key(const uint8_t *salted_password, uint8_t *client_key)
+static size_t
+scram_digest_size(enum scram_hash h)
 {
-	struct hmac_sha1_ctx ctx;
-
-	hmac_sha1_set_key(&ctx, SHA1_DIGEST_SIZE, salted_password);
-	hmac_sha1_update(&ctx, 10, (const uint8_t *)"Client Key");
-	hmac_sha1_digest(&ctx, SHA1_DIGEST_SIZE, client_key);
-	mp_wipe(&ctx, sizeof(ctx));
+	return h == SCRAM_SHA1 ? SHA1_DIGEST_SIZE : SHA256_DIGEST_SIZE;
 }
 
+/* compute_salted_password - SaltedPassword = PBKDF2-HMAC-H(password, salt, iterations). */
 static void
-sha256_client_key(const uint8_t *salted_password, uint8_t *client_key)
+compute_salted_password(const struct mp_nettle *nettle, enum scram_hash h,
+			const struct mp_verify_request *request, uint32_t iterations,
+			const unsigned char *salt, size_t salt_len, uint8_t *out)
 {
-	struct hmac_sha256_ctx ctx;
-
-	hmac_sha256_set_key(&ctx, SHA256_DIGEST_SIZE, salted_password);
-	hmac_sha256_update(&ctx, 10, (const uint8_t *)"Client Key");
-	hmac_sha256_digest(&ctx, SHA256_DIGEST_SIZE, client_key);
-	mp_wipe(&ctx, sizeof(ctx));
+	if (h == SCRAM_SHA1)
+		nettle->nettle_pbkdf2_hmac_sha1(request->password_len,
+						(const uint8_t *)request->password, iterations,
+						salt_len, salt, SHA1_DIGEST_SIZE, out);
+	else
+		nettle->nettle_pbkdf2_hmac_sha256(request->password_len,
+						  (const uint8_t *)request->password, iterations,
+						  salt_len, salt, SHA256_DIGEST_SIZE, out);
 }
 
-static const struct scram_hash scram_sha1 = {
-	.hash = &nettle_sha1,
-	.pbkdf2 = pbkdf2_hmac_sha1,
-	.client_key = sha1_client_key,
-};
+/* compute_client_key - ClientKey = HMAC-H(SaltedPassword, "Client Key"). */
+static void
+compute_client_key(const struct mp_nettle *nettle, enum scram_hash h, const uint8_t *salted,
+		   uint8_t *out)
+{
+	union {
+		struct hmac_sha1_ctx sha1;
+		struct hmac_sha256_ctx sha256;
+	} ctx;
 
-static const struct scram_hash scram_sha256 = {
-	.hash = &nettle_sha256,
-	.pbkdf2 = pbkdf2_hmac_sha256,
-	.client_key = sha256_client_key,
-};
+	if (h == SCRAM_SHA1) {
+		nettle->nettle_hmac_sha1_set_key(&ctx.sha1, SHA1_DIGEST_SIZE, salted);
+		nettle->nettle_hmac_sha1_update(&ctx.sha1, 10, (const uint8_t *)"Client Key");
+		nettle->nettle_hmac_sha1_digest(&ctx.sha1, SHA1_DIGEST_SIZE, out);
+	} else {
+		nettle->nettle_hmac_sha256_set_key(&ctx.sha256, SHA256_DIGEST_SIZE, salted);
+		nettle->nettle_hmac_sha256_update(&ctx.sha256, 10, (const uint8_t *)"Client Key");
+		nettle->nettle_hmac_sha256_digest(&ctx.sha256, SHA256_DIGEST_SIZE, out);
+	}
+	mp_wipe(&ctx, sizeof(ctx));
+}
 
 /* max_iterations - the ceiling of limits, the built-in default for a NULL or a zero. */
 static unsigned long long
@@ -97,11 +98,13 @@ decode_key(const char *s, size_t s_len, unsigned char *out, size_t len)
 }
 
 static enum mp_result
-scram_verify(const struct scram_hash *h, const struct mp_verify_request *request,
+scram_verify(enum scram_hash h, const struct mp_verify_request *request,
 	     const unsigned char *data, size_t data_len, const char **reason_r)
 {
 	const char *field[4], *s = (const char *)data, *end = s + data_len;
-	size_t field_len[4], digest_size = h->hash->digest_size;
+	size_t field_len[4], digest_size = scram_digest_size(h);
+	const struct mp_nettle *nettle;
+	const struct nettle_hash *hash;
 	unsigned char stored_key[SCRAM_DIGEST_MAX], server_key[SCRAM_DIGEST_MAX];
 	unsigned char salted[SCRAM_DIGEST_MAX], client_key[SCRAM_DIGEST_MAX];
 	unsigned char computed[SCRAM_DIGEST_MAX];
@@ -138,6 +141,9 @@ scram_verify(const struct scram_hash *h, const struct mp_verify_request *request
 		*reason_r = "SCRAM iteration count above pbkdf2_max_iterations; not computed";
 		return MP_MALFORMED;
 	}
+	/* Nettle computes, libsodium decodes the base64 and compares (mp_secret_equal()). */
+	if (mp_sodium_load(reason_r) == NULL || (nettle = mp_nettle_load(reason_r)) == NULL)
+		return MP_INTERNAL;
 	if (mp_decode(MP_ENCODING_BASE64, field[1], field_len[1], &salt, &salt_len,
 		      reason_r) != MP_OK || salt_len == 0) {
 		*reason_r = "SCRAM value has a malformed or empty salt";
@@ -153,12 +159,12 @@ scram_verify(const struct scram_hash *h, const struct mp_verify_request *request
 		goto out;
 	}
 
-	h->pbkdf2(request->password_len, (const uint8_t *)request->password, iterations,
-		  salt_len, salt, digest_size, salted);
-	h->client_key(salted, client_key);
-	h->hash->init(&ctx);
-	h->hash->update(&ctx, digest_size, client_key);
-	h->hash->digest(&ctx, digest_size, computed);
+	compute_salted_password(nettle, h, request, iterations, salt, salt_len, salted);
+	compute_client_key(nettle, h, salted, client_key);
+	hash = h == SCRAM_SHA1 ? nettle->nettle_sha1 : nettle->nettle_sha256;
+	hash->init(&ctx);
+	hash->update(&ctx, digest_size, client_key);
+	hash->digest(&ctx, digest_size, computed);
 	if (mp_secret_equal(computed, digest_size, stored_key, digest_size)) {
 		result = MP_OK;
 	} else {
@@ -180,12 +186,12 @@ enum mp_result
 mp_scram_sha1_verify(const struct mp_verify_request *request, const unsigned char *data,
 		     size_t data_len, const char **reason_r)
 {
-	return scram_verify(&scram_sha1, request, data, data_len, reason_r);
+	return scram_verify(SCRAM_SHA1, request, data, data_len, reason_r);
 }
 
 enum mp_result
 mp_scram_sha256_verify(const struct mp_verify_request *request, const unsigned char *data,
 		       size_t data_len, const char **reason_r)
 {
-	return scram_verify(&scram_sha256, request, data, data_len, reason_r);
+	return scram_verify(SCRAM_SHA256, request, data, data_len, reason_r);
 }

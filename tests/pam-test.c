@@ -19,8 +19,10 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
+#include <link.h>
 #include <pwd.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,13 @@
 #define PW_WRONG "wrong-Secret-9"
 #define PW_NEW "fresh-Secret-5"
 #define PW_OTHER "other-Secret-6"
+#define PW_DES "des-Secret-1"
+#define PW_SHA512 "sha-Secret-2"
+
+/* crypt(3) values of PW_DES and PW_SHA512, made with Python's crypt module. */
+#define DES_OF_PW_DES "abxJ8RbjpCsQw"
+#define SHA512_CRYPT_OF_PW_SHA512 "$6$saltsaltsalt$c3iH90FB44YXELhAzBd.arlwtWDRoBvO3DsxNVJ0xufsT/" \
+	"tMqVFcn10i3A/uZ6gadnQLWDgYelGdb0uSqh.230"
 
 /* The module with the test configuration (cheap Argon2: t=1, m=8M). */
 #define MAILPASS "@MODULE@ conf=@DIR@/mailpass.conf"
@@ -101,6 +110,8 @@ struct pam_outcome {
 	int code;
 	int prompts;		/* echo-off prompts */
 	int user_prompts;	/* echo-on prompts */
+	bool sodium_loaded;	/* libsodium was in the child after the call */
+	bool nettle_loaded;	/* so was Nettle */
 };
 
 /*
@@ -439,6 +450,19 @@ remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 	return remove(path);
 }
 
+static int
+find_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+	return info->dlpi_name != NULL && strstr(info->dlpi_name, data) != NULL;
+}
+
+/* in_process - an object whose path holds name is loaded in this process. */
+static bool
+in_process(const char *name)
+{
+	return dl_iterate_phdr(find_object, (void *)(uintptr_t)name) != 0;
+}
+
 /* --- One PAM call in a child process. */
 
 struct conv_state {
@@ -633,6 +657,8 @@ child_call(const struct pam_call *call, int fd)
 		break;
 	}
 	outcome.code = ret;
+	outcome.sodium_loaded = in_process("libsodium");
+	outcome.nettle_loaded = in_process("libnettle");
 	pam_end(pamh, ret);
 out:
 	if (write(fd, &outcome, sizeof(outcome)) != (ssize_t)sizeof(outcome))
@@ -1422,6 +1448,68 @@ test_application_authtok(void)
 	pam_end(pamh, PAM_SUCCESS);
 }
 
+/*
+ * The module loads libsodium and Nettle only when a scheme needs them: a
+ * crypt(3) login, right or wrong, loads neither; an Argon2id or {PLAIN}
+ * login loads libsodium alone.  (An unknown user's dummy verification uses
+ * the configured scheme, Argon2id, and so loads libsodium: no row here is
+ * about unknown users.)  Each login runs in a child of this process, which
+ * must not hold either library itself: this test runs first, before
+ * test_transaction logs in here, and this program links neither.
+ */
+static void
+test_crypto_on_demand(void)
+{
+	static const struct {
+		const char *label, *user, *password;
+		int want;
+		bool sodium, nettle;
+	} rows[] = {
+		{ "DES, right password", "des", PW_DES, PAM_SUCCESS, false, false },
+		{ "DES, wrong password", "des", PW_WRONG, PAM_AUTH_ERR, false, false },
+		{ "SHA512-CRYPT, right password", "sha", PW_SHA512, PAM_SUCCESS, false, false },
+		{ "{ARGON2ID}, right password", "alice", PW_ALICE, PAM_SUCCESS, true, false },
+		{ "{PLAIN}, right password", "bob", PW_BOB, PAM_SUCCESS, true, false },
+	};
+	char *service = expand("auth required " MAILPASS " no_rehash\n");
+
+	if (in_process("libsodium") || in_process("libnettle")) {
+		fprintf(stderr, "\n  libsodium or Nettle is already in this process: the "
+			"children would inherit it\n");
+		CU_FAIL_FATAL("this process holds libsodium or Nettle");
+	}
+	CU_ASSERT_FATAL(reset_store());
+	for (size_t i = 0; i < N_ELEMENTS(rows); i++) {
+		const char *answers[1] = { rows[i].password };
+		struct pam_call call = {
+			.op = OP_AUTHENTICATE,
+			.service = service,
+			.user = rows[i].user,
+			.answers = answers,
+			.n_answers = 1,
+		};
+		struct pam_outcome outcome = run_call(&call);
+
+		if (outcome.code != rows[i].want)
+			fprintf(stderr, "\n  %s: got %s, want %s\n", rows[i].label,
+				pam_code_name(outcome.code), pam_code_name(rows[i].want));
+		CU_ASSERT(outcome.code == rows[i].want);
+		if (outcome.code == -1)
+			continue;
+		if (outcome.sodium_loaded != rows[i].sodium)
+			fprintf(stderr, "\n  %s: libsodium %s, want %s\n", rows[i].label,
+				outcome.sodium_loaded ? "loaded" : "not loaded",
+				rows[i].sodium ? "loaded" : "not loaded");
+		CU_ASSERT(outcome.sodium_loaded == rows[i].sodium);
+		if (outcome.nettle_loaded != rows[i].nettle)
+			fprintf(stderr, "\n  %s: Nettle %s, want %s\n", rows[i].label,
+				outcome.nettle_loaded ? "loaded" : "not loaded",
+				rows[i].nettle ? "loaded" : "not loaded");
+		CU_ASSERT(outcome.nettle_loaded == rows[i].nettle);
+	}
+	free(service);
+}
+
 /* --- The man page's RETURN VALUES table is the one the rows showed. */
 
 static void
@@ -1633,6 +1721,8 @@ suite_init(void)
 		"mFnn8Ws9b2ZhvmnLx4IE1W/ObxSJ2HSHVeNKR7UmU5E\n");
 	fprintf(f, "twin:{PLAIN}%s\n", PW_TWIN);
 	fprintf(f, "twin:{PLAIN}%s\n", PW_TWIN);
+	fprintf(f, "des:%s\n", DES_OF_PW_DES);
+	fprintf(f, "sha:{SHA512-CRYPT}%s\n", SHA512_CRYPT_OF_PW_SHA512);
 	if (fclose(f) != 0)
 		return 1;
 	free(hash_carol);
@@ -1713,6 +1803,8 @@ main(void)
 	}
 	suite = CU_add_suite("pam_mailpass through libpam", suite_init, suite_cleanup);
 	if (suite == NULL ||
+	    CU_add_test(suite, "libsodium and Nettle only when needed",
+			test_crypto_on_demand) == NULL ||
 	    CU_add_test(suite, "pam_authenticate", test_authenticate) == NULL ||
 	    CU_add_test(suite, "pam_acct_mgmt", test_acct_mgmt) == NULL ||
 	    CU_add_test(suite, "pam_chauthtok", test_chauthtok) == NULL ||

@@ -31,6 +31,38 @@ test_secret_equal(void)
 	}
 }
 
+/* Lengths differing is an answer at once; equal lengths are compared in full. */
+static void
+test_public_length_equal(void)
+{
+	static const struct {
+		const char *label, *a, *b;
+		size_t a_len, b_len;
+		bool want;
+	} rows[] = {
+		{ "same", "$1$salt$hash", "$1$salt$hash", 12, 12, true },
+		{ "first byte differs", "xbcdef", "abcdef", 6, 6, false },
+		{ "last byte differs", "abcdef", "abcdeF", 6, 6, false },
+		{ "one bit differs", "abcdef", "abcdeg", 6, 6, false },
+		{ "longer", "abcdef", "abcdefg", 6, 7, false },
+		{ "shorter", "abcdef", "abcde", 6, 5, false },
+		{ "both empty", "", "", 0, 0, true },
+		{ "one empty", "", "a", 0, 1, false },
+		{ "embedded NUL counts", "a\0b", "a\0c", 3, 3, false },
+		{ "bytes after the length do not count", "abcX", "abcY", 3, 3, true },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		bool got = mp_public_length_equal(rows[i].a, rows[i].a_len, rows[i].b,
+						  rows[i].b_len);
+
+		if (got != rows[i].want)
+			fprintf(stderr, "\n  %s: got %d, want %d\n", rows[i].label, got,
+				rows[i].want);
+		CU_ASSERT(got == rows[i].want);
+	}
+}
+
 static void
 test_secret_dup_and_free(void)
 {
@@ -55,5 +87,6 @@ mp_test_register_secret(void)
 	CU_pSuite suite = CU_add_suite("secret", NULL, NULL);
 
 	CU_add_test(suite, "constant-time equality", test_secret_equal);
+	CU_add_test(suite, "public-length equality", test_public_length_equal);
 	CU_add_test(suite, "dup and free", test_secret_dup_and_free);
 }

@@ -22,6 +22,7 @@ main(void)
 	}
 	mp_test_register_result();
 	mp_test_register_secret();
+	mp_test_register_crypto_lib();
 	mp_test_register_encoding();
 	mp_test_register_scheme();
 	mp_test_register_scheme_legacy();

@@ -18,6 +18,7 @@
 
 void mp_test_register_result(void);
 void mp_test_register_secret(void);
+void mp_test_register_crypto_lib(void);
 void mp_test_register_encoding(void);
 void mp_test_register_scheme(void);
 void mp_test_register_scheme_legacy(void);

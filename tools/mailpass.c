@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "cli.h"
 
 struct cli_command {
@@ -160,10 +158,6 @@ main(int argc, char **argv)
 	if (command == NULL)
 		return cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
 
-	if (sodium_init() < 0) {
-		cli_error("libsodium failed to initialise");
-		return CLI_EXIT_ERROR;
-	}
 	/* Each subcommand parses its own argv from the start. */
 	argc -= optind;
 	argv += optind;
