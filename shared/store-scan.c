@@ -13,6 +13,13 @@
 #define RECORD_COPY_MAX (MP_LINE_MAX + 1)
 
 /*
+ * The first read asks for one page, and each later one for twice as much,
+ * up to the buffer: a user near the top of a stamped store is found after
+ * one small read, and only the pages read into are touched.
+ */
+#define FIRST_READ 4096
+
+/*
  * The state of one scan.  buf[pos..len) is read but not yet looked at; pos
  * is a line start whenever the main loop comes round.
  */
@@ -20,6 +27,8 @@ struct scan {
 	int fd;
 	char *buf;
 	size_t cap, len, pos;
+	size_t next_read;	/* bytes the next read() asks for, at most cap */
+	size_t touched;		/* buf[0..touched) has held file data: what to wipe */
 	bool eof;
 	const char *user;
 	size_t user_len;
@@ -36,6 +45,7 @@ struct scan {
 static enum mp_result
 fill(struct scan *s, const char **reason_r)
 {
+	size_t want;
 	ssize_t n;
 
 	if (s->pos > 0) {
@@ -43,8 +53,13 @@ fill(struct scan *s, const char **reason_r)
 		s->len -= s->pos;
 		s->pos = 0;
 	}
+	want = s->cap - s->len;
+	if (want > s->next_read)
+		want = s->next_read;
+	if (s->next_read < s->cap)
+		s->next_read *= 2;
 	do {
-		n = read(s->fd, s->buf + s->len, s->cap - s->len);
+		n = read(s->fd, s->buf + s->len, want);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		*reason_r = "cannot read the store file";
@@ -53,6 +68,8 @@ fill(struct scan *s, const char **reason_r)
 	if (n == 0)
 		s->eof = true;
 	s->len += (size_t)n;
+	if (s->touched < s->len)
+		s->touched = s->len;
 	return MP_OK;
 }
 
@@ -172,13 +189,15 @@ mp_store_scan_fd(int fd, const char *user, size_t chunk, unsigned int flags, cha
 	s.cap = chunk != 0 ? chunk : MP_STORE_SCAN_CHUNK;
 	if (s.cap <= s.user_len)
 		s.cap = s.user_len + 1;
+	s.next_read = FIRST_READ < s.cap ? FIRST_READ : s.cap;
 	s.buf = malloc(s.cap);
 	if (s.buf == NULL) {
 		*reason_r = "out of memory";
 		return MP_INTERNAL;
 	}
 	result = scan_lines(&s, reason_r);
-	mp_wipe(s.buf, s.cap);
+	/* Only what was read into: the rest was never written, nor its pages touched. */
+	mp_wipe(s.buf, s.touched);
 	free(s.buf);
 	if (result == MP_OK && s.records == 0) {
 		*reason_r = "unknown user";

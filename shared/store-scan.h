@@ -20,7 +20,7 @@
  * white space.
  */
 
-/* Bytes per read() when the caller does not choose. */
+/* The read buffer's size when the caller does not choose. */
 #define MP_STORE_SCAN_CHUNK (64 * 1024)
 
 /*
@@ -33,8 +33,10 @@
  * mp_store_scan_fd - read fd from its current offset to its end and find
  * user's record.  user must have passed mp_user_name_check() (1 to
  * MP_USER_MAX bytes, no ':', white space or control character).  chunk is
- * the number of bytes asked of each read(), 0 for MP_STORE_SCAN_CHUNK; any
- * value from 1 up works (the tests use tiny ones to put lines across reads).
+ * the size of the read buffer, 0 for MP_STORE_SCAN_CHUNK; any value from 1
+ * up works (the tests use tiny ones to put lines across reads).  The first
+ * read() asks for at most 4096 bytes and each later one for twice as much,
+ * never more than the buffer holds.
  * flags is 0 or MP_STORE_SCAN_UNIQUE.
  *
  * Returns
@@ -54,7 +56,8 @@
  *   MP_UNAVAILABLE   read() failed
  *   MP_INTERNAL      out of memory
  * On every result but MP_OK, *line_r is NULL and *line_len_r 0.  The read
- * buffer, which holds other users' hashes, is wiped before it is freed.
+ * buffer, which holds other users' hashes, is wiped (as far as data was read
+ * into it) before it is freed.
  */
 enum mp_result mp_store_scan_fd(int fd, const char *user, size_t chunk, unsigned int flags,
 				char **line_r, size_t *line_len_r, const char **reason_r);

@@ -43,9 +43,9 @@ stamp_path(const char *store_path, const char *suffix, char *buf, size_t size)
 	return len > 0 && (size_t)len < size;
 }
 
-/* read_stamp - up to size bytes of an open stamp in buf; -1 when it cannot be read. */
-static ssize_t
-read_stamp(int fd, char *buf, size_t size)
+/* read_exactly - size bytes of fd into buf; false on an error or a short file. */
+static bool
+read_exactly(int fd, char *buf, size_t size)
 {
 	size_t len = 0;
 	ssize_t n;
@@ -54,22 +54,20 @@ read_stamp(int fd, char *buf, size_t size)
 		n = read(fd, buf + len, size - len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
+		if (n <= 0)
+			return false;
 		len += (size_t)n;
 	}
-	return (ssize_t)len;
+	return true;
 }
 
 bool
 mp_store_stamp_matches(const char *store_path, const struct stat *store_st)
 {
-	char path[PATH_MAX], want[STAMP_LINE_MAX], got[STAMP_LINE_MAX + 1];
+	char path[PATH_MAX], want[STAMP_LINE_MAX], got[STAMP_LINE_MAX];
 	size_t want_len;
 	struct stat st;
-	ssize_t got_len;
+	bool same = false;
 	int fd;
 
 	want_len = stamp_line(store_st, want, sizeof(want));
@@ -78,14 +76,17 @@ mp_store_stamp_matches(const char *store_path, const struct stat *store_st)
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return false;
-	got_len = -1;
-	/* Only whoever may write the store may vouch for it. */
+	/*
+	 * Only whoever may write the store may vouch for it.  A stamp of
+	 * another size cannot match; one of the right size is read whole.
+	 */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	    (st.st_uid == 0 || st.st_uid == store_st->st_uid) &&
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) == 0)
-		got_len = read_stamp(fd, got, sizeof(got));
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) == 0 && st.st_size == (off_t)want_len &&
+	    read_exactly(fd, got, want_len))
+		same = memcmp(got, want, want_len) == 0;
 	(void)close(fd);
-	return got_len >= 0 && (size_t)got_len == want_len && memcmp(got, want, want_len) == 0;
+	return same;
 }
 
 enum mp_result
