@@ -196,7 +196,7 @@ class MailpassCase(unittest.TestCase):
 
 
 class HelpTest(MailpassCase):
-    COMMANDS = ("hash", "verify", "apop", "user", "check", "keygen")
+    COMMANDS = ("hash", "verify", "apop", "user", "check", "stamp", "keygen")
 
     def test_overview(self):
         for args in (["--help"], ["-h"], ["help"]):
@@ -769,6 +769,59 @@ class ApopTest(MailpassCase):
                 self.assertEqual(self.store_bytes(), before)
 
 
+class StampTest(MailpassCase):
+    """mailpass stamp: the store's stamp after a hand edit (shared/store-stamp.h)."""
+
+    def stamp_path(self):
+        return self.store + ".stamp"
+
+    def expected_stamp(self):
+        st = os.stat(self.store)
+        return ("mailpass-stamp 1 unique dev=%d ino=%d size=%d mtime=%d.%09d ctime=%d.%09d\n" % (
+            st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9,
+            st.st_ctime_ns // 10**9, st.st_ctime_ns % 10**9)).encode()
+
+    def stamp_bytes(self):
+        try:
+            with open(self.stamp_path(), "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def test_writes_stamp(self):
+        self.add_user("alice", "Stamp pass 1")
+        # user add stamped the store it wrote.
+        self.assertEqual(self.stamp_bytes(), self.expected_stamp())
+        with open(self.store, "a") as f:
+            f.write("bob:{PLAIN}hand-added\n")
+        self.assertNotEqual(self.stamp_bytes(), self.expected_stamp())
+        before = self.store_bytes()
+        self.expect(self.mp("stamp"), 0)
+        self.assertEqual(self.stamp_bytes(), self.expected_stamp())
+        self.assertEqual(self.store_bytes(), before)
+        self.expect(self.mp("verify", "bob", stdin=b"hand-added\n"), 0)
+
+    def test_duplicate_refused(self):
+        self.add_user("alice", "Stamp pass 1")
+        with open(self.store, "a") as f:
+            f.write("alice:{PLAIN}second\n")
+        stale = self.stamp_bytes()
+        run = self.mp("stamp")
+        self.expect(run, 2, err="user appears more than once in the store")
+        self.assertIn(self.store, run.stderr)
+        self.assertEqual(self.stamp_bytes(), stale)
+        self.assertNotEqual(stale, self.expected_stamp())
+        # Still refused at login: the old stamp does not match the edited file.
+        self.expect(self.mp("verify", "alice", stdin=b"second\n"), 2)
+
+    def test_errors(self):
+        run = self.mp("stamp")
+        self.expect(run, 2)
+        self.assertIsNone(self.stamp_bytes())
+        self.expect(self.mp("stamp", "extra"), 2, err="stamp takes no arguments")
+        self.expect(self.mp("stamp", "--help"), 0, "usage: mailpass [-c CONF] stamp")
+
+
 class KeygenTest(MailpassCase):
     def test_keygen(self):
         run = mailpass(["keygen", self.key])
@@ -1043,7 +1096,7 @@ def main():
     loader = unittest.TestLoader()
     suite = unittest.TestSuite()
     for case in (HelpTest, HashTest, VerifyHashTest, CeilingTest, UserTest, ApopTest,
-                 KeygenTest, CheckTest, PermissionTest, MissingConfigTest):
+                 StampTest, KeygenTest, CheckTest, PermissionTest, MissingConfigTest):
         suite.addTests(loader.loadTestsFromTestCase(case))
     suite.addTest(LeakTest("test_no_secret_in_output"))
 
