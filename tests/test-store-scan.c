@@ -310,7 +310,7 @@ test_random_files(void)
 		14, 11, 15, 15, 5, 6, 15, 28, 8, 0, 3, 1, 1, 2, 8, 4, 6, 30, 8, 9, 1,
 	};
 	static const char *const users[] = { "alice", "al", "alice2", "bob", "#alice" };
-	static const size_t random_chunks[] = { 1, 3, 6, 64, 0 };
+	static const size_t random_chunks[] = { 1, 2, 3, 5, 6, 7, 13, 64, 0 };
 	char path[PATH_MAX], data[2048];
 	unsigned int seed = 12345;
 	unsigned int mismatches = 0;
@@ -320,7 +320,7 @@ test_random_files(void)
 		CU_ASSERT_FATAL(piece_len[i] == strlen(pieces[i]) ||
 				pieces[i][piece_len[i]] == '\0');
 	scan_path(path, sizeof(path));
-	for (unsigned int round = 0; round < 400; round++) {
+	for (unsigned int round = 0; round < 1000; round++) {
 		size_t len = 0, lines = (size_t)(rand_r(&seed) % 12);
 
 		for (size_t l = 0; l < lines; l++) {
