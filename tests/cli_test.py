@@ -795,10 +795,15 @@ class StampTest(MailpassCase):
         with open(self.store, "a") as f:
             f.write("bob:{PLAIN}hand-added\n")
         self.assertNotEqual(self.stamp_bytes(), self.expected_stamp())
+        note = "note: %s.stamp is missing or older than the store" % self.store
+        self.expect(self.mp("check"), 0, note)
         before = self.store_bytes()
         self.expect(self.mp("stamp"), 0)
         self.assertEqual(self.stamp_bytes(), self.expected_stamp())
         self.assertEqual(self.store_bytes(), before)
+        run = self.mp("check")
+        self.expect(run, 0)
+        self.assertNotIn("note:", run.stdout)
         self.expect(self.mp("verify", "bob", stdin=b"hand-added\n"), 0)
 
     def test_duplicate_refused(self):

@@ -20,6 +20,7 @@
 #include "file-safety.h"
 #include "scheme.h"
 #include "secret.h"
+#include "store-stamp.h"
 #include "store.h"
 
 struct check_user {
@@ -79,7 +80,9 @@ check_usage(FILE *out)
 		"\n"
 		"Prints one line per finding ('error: ...' or 'warning: ...', with the\n"
 		"command that fixes it where there is one) and a summary.  Exits 0 when\n"
-		"there is no error (warnings allowed), 2 otherwise.\n"
+		"there is no error (warnings allowed), 2 otherwise.  A 'note: ...' line,\n"
+		"which counts as neither, says when the store's stamp is stale (see\n"
+		"'mailpass stamp --help').\n"
 		"\n"
 		"  -h, --help  show this help\n", (unsigned int)MP_APOP_KEY_BYTES);
 }
@@ -353,11 +356,29 @@ check_duplicates(struct check *check)
 	}
 }
 
+/*
+ * check_stamp - a store that passed every check but whose stamp does not
+ * match it (changed by other means than mailpass since its last write) is
+ * read whole at every lookup: a note, not a finding, since that is always
+ * correct, only slower.
+ */
+static void
+check_stamp(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && !mp_store_stamp_matches(path, &st))
+		printf("note: %s.stamp is missing or older than the store (changed by other "
+		       "means than mailpass), so every lookup reads the whole store; run: "
+		       "mailpass stamp\n", path);
+}
+
 static void
 check_store(struct check *check)
 {
 	struct mp_store *store = NULL;
 	const char *reason = "", *path;
+	unsigned int errors = check->errors;
 	enum mp_result result;
 
 	result = mp_store_open(check->conf->store, &store, &reason);
@@ -381,6 +402,8 @@ check_store(struct check *check)
 		finding(check, true, "out of memory while looking for duplicate users");
 	else
 		check_duplicates(check);
+	if (path != NULL && check->errors == errors)
+		check_stamp(path);
 out:
 	mp_store_close(&store);
 }
