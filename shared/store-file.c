@@ -351,6 +351,7 @@ file_lookup(struct mp_store *store, const char *user, struct mp_entry **entry_r,
 	struct file_data file;
 	char *line = NULL;
 	size_t line_len = 0;
+	unsigned int flags;
 	enum mp_result result;
 	int fd;
 
@@ -358,9 +359,13 @@ file_lookup(struct mp_store *store, const char *user, struct mp_entry **entry_r,
 	result = file_open_checked(fs, false, &file, &fd, reason_r);
 	if (result != MP_OK)
 		return result;
-	result = mp_store_scan_fd(fd, user, 0,
-				  mp_store_stamp_matches(fs->path, &file.st) ? MP_STORE_SCAN_UNIQUE : 0,
-				  &line, &line_len, reason_r);
+	/*
+	 * A store that fits in the scan's buffer takes one read() whole, which
+	 * costs less than the four calls that read its stamp.
+	 */
+	flags = file.st.st_size > MP_STORE_SCAN_CHUNK &&
+		mp_store_stamp_matches(fs->path, &file.st) ? MP_STORE_SCAN_UNIQUE : 0;
+	result = mp_store_scan_fd(fd, user, 0, flags, &line, &line_len, reason_r);
 	(void)close(fd);
 	if (result != MP_OK)
 		return result;

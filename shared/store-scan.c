@@ -13,9 +13,11 @@
 #define RECORD_COPY_MAX (MP_LINE_MAX + 1)
 
 /*
- * The first read asks for one page, and each later one for twice as much,
- * up to the buffer: a user near the top of a stamped store is found after
- * one small read, and only the pages read into are touched.
+ * A scan that may stop at the user's record (MP_STORE_SCAN_UNIQUE) asks for
+ * one page first, and for twice as much at each later read, up to the
+ * buffer: a user near the top of a stamped store is found after one small
+ * read, and only the pages read into are touched.  A scan that reads to the
+ * end asks for the whole buffer every time.
  */
 #define FIRST_READ 4096
 
@@ -229,7 +231,7 @@ mp_store_scan_fd(int fd, const char *user, size_t chunk, unsigned int flags, cha
 	s.cap = chunk != 0 ? chunk : MP_STORE_SCAN_CHUNK;
 	if (s.cap <= s.user_len)
 		s.cap = s.user_len + 1;
-	s.next_read = FIRST_READ < s.cap ? FIRST_READ : s.cap;
+	s.next_read = s.stop_at_first && FIRST_READ < s.cap ? FIRST_READ : s.cap;
 	s.needle[0] = '\n';
 	memcpy(s.needle + 1, user, s.user_len);
 	s.needle_len = s.user_len + 1;

@@ -36,9 +36,9 @@
  * user's record.  user must have passed mp_user_name_check() (1 to
  * MP_USER_MAX bytes, no ':', white space or control character).  chunk is
  * the size of the read buffer, 0 for MP_STORE_SCAN_CHUNK; any value from 1
- * up works (the tests use tiny ones to put lines across reads).  The first
- * read() asks for at most 4096 bytes and each later one for twice as much,
- * never more than the buffer holds.
+ * up works (the tests use tiny ones to put lines across reads).  With
+ * MP_STORE_SCAN_UNIQUE the first read() asks for at most 4096 bytes and each
+ * later one for twice as much; otherwise each asks for the whole buffer.
  * flags is 0 or MP_STORE_SCAN_UNIQUE.
  *
  * Returns

@@ -15,13 +15,35 @@
 #include "entry.h"
 #include "name-set.h"
 #include "secret.h"
+#include "store-scan.h"
 #include "store-stamp.h"
 #include "store.h"
 #include "unit.h"
 
-/* A store with alice on two lines: a lookup of alice must refuse it unless a stamp vouches. */
-static const char duplicated[] = "alice:{PLAIN}first\nbob:{PLAIN}b\nalice:{PLAIN}second\n";
+/*
+ * A store with alice on two lines, the second at the end of more than the
+ * scan's buffer (store-file.c reads a smaller store whole and does not look
+ * at its stamp): a lookup of alice must refuse it unless a stamp vouches.
+ */
+static char duplicated[MP_STORE_SCAN_CHUNK + 4096];
+static const char small_duplicated[] = "alice:{PLAIN}first\nbob:{PLAIN}b\nalice:{PLAIN}second\n";
 static const char clean[] = "# users\nalice:{PLAIN}a\n\nbob:{PLAIN}b\ncarol\n";
+
+/* make_duplicated - fill duplicated[] once: alice, bob, filler users, alice again. */
+static void
+make_duplicated(void)
+{
+	size_t len;
+
+	if (duplicated[0] != '\0')
+		return;
+	len = (size_t)snprintf(duplicated, sizeof(duplicated),
+			       "alice:{PLAIN}first\nbob:{PLAIN}b\n");
+	for (unsigned int i = 0; len < MP_STORE_SCAN_CHUNK + 100; i++)
+		len += (size_t)snprintf(duplicated + len, sizeof(duplicated) - len,
+					"filler%05u:{PLAIN}x\n", i);
+	snprintf(duplicated + len, sizeof(duplicated) - len, "alice:{PLAIN}second\n");
+}
 
 struct fixture {
 	char store[PATH_MAX];
@@ -36,6 +58,7 @@ fixture_open(struct fixture *f, const char *text)
 {
 	const char *reason = "";
 
+	make_duplicated();
 	snprintf(f->store, sizeof(f->store), "%s/passwd", mp_test_tmpdir());
 	snprintf(f->stamp, sizeof(f->stamp), "%s.stamp", f->store);
 	snprintf(f->location, sizeof(f->location), "file:%s", f->store);
@@ -155,6 +178,13 @@ test_trusted(void)
 	MP_CHECK_RESULT("stamped, unknown user", lookup(&f, "zed", password, sizeof(password)),
 			MP_USER_UNKNOWN);
 	fixture_close(&f);
+
+	/* A store that fits in one read is read whole: its stamp is not even looked at. */
+	fixture_open(&f, small_duplicated);
+	forge_stamp(&f);
+	MP_CHECK_RESULT("small store, stamped", lookup(&f, "alice", password, sizeof(password)),
+			MP_MALFORMED);
+	fixture_close(&f);
 }
 
 /* Any change to the store file makes its stamp stale: lookups read it whole again. */
@@ -270,7 +300,10 @@ test_untrusted(void)
 	fixture_close(&f);
 }
 
-/* Every edit of a store without a user twice stamps it; an edit of one with a user twice does not. */
+/*
+ * Every edit of a store without a user twice stamps it; an edit of one with
+ * a user twice does not.
+ */
 static void
 test_edits(void)
 {
