@@ -754,6 +754,21 @@ class Setup:
         if os.path.exists(self.store + ".lock"):
             chown_cyrus(self.store + ".lock", 0o640)
         chown_cyrus(self.key, 0o600)
+        # As docs/cyrus.md: the chown changed the store, so its stamp is stale;
+        # mailpass stamp (as root) writes it anew with the store's owner and mode.
+        proc = u.run([BIN, "-c", self.conf, "stamp"])
+        store_st = os.stat(self.store)
+        try:
+            stamp_st = os.stat(self.store + ".stamp")
+        except FileNotFoundError:
+            stamp_st = None
+        self.r.check("mailpass stamp after the chown: the stamp has the store's owner and mode",
+                     proc.returncode == 0 and stamp_st is not None and
+                     (stamp_st.st_uid, stamp_st.st_gid, stamp_st.st_mode & 0o7777) ==
+                     (store_st.st_uid, store_st.st_gid, store_st.st_mode & 0o7777),
+                     "exit %d: %r, stamp %s" % (proc.returncode, proc.stderr,
+                                               "missing" if stamp_st is None else
+                                               oct(stamp_st.st_mode)))
         self.remember_secrets()
         self.r.check("alice's hash is Argon2id with the configured cost",
                      "$argon2id$v=19$%s$" % TARGET_COST in self.hash_of(ALICE),
