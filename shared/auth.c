@@ -73,62 +73,95 @@ check_store_files(const char *path, const char *store_owner, char *warning_r,
 	return result;
 }
 
-enum mp_result
-mp_auth_open_conf(const struct mp_conf *conf, struct mp_auth **auth_r, char *error_r,
-		  size_t error_size)
+/*
+ * auth_setup - open the store of auth->conf, judge its files and load the
+ * APOP key; on failure the caller closes auth.  Nothing here needs libsodium
+ * or Nettle: the schemes load them when they compute.
+ */
+static enum mp_result
+auth_setup(struct mp_auth *auth, char *error_r, size_t error_size)
 {
-	struct mp_auth *auth;
+	const struct mp_conf *conf = &auth->conf;
 	const char *reason = "";
 	enum mp_result result;
 
-	*auth_r = NULL;
-	/* Nothing here needs libsodium or Nettle: the schemes load them when they compute. */
-	auth = calloc(1, sizeof(*auth));
-	if (auth == NULL) {
-		snprintf(error_r, error_size, "out of memory");
-		return MP_INTERNAL;
-	}
-	auth->conf = *conf;
 	result = mp_store_open(conf->store, &auth->store, &reason);
 	if (result == MP_OK)
 		result = mp_store_file_set_owner(auth->store, conf->store_owner, &reason);
 	if (result != MP_OK) {
 		snprintf(error_r, error_size, "store %s: %s", conf->store, reason);
-		goto fail;
+		return result;
 	}
 	if (mp_store_file_path(auth->store) != NULL) {
 		result = check_store_files(mp_store_file_path(auth->store), conf->store_owner,
 					   auth->warning, sizeof(auth->warning), error_r,
 					   error_size);
 		if (result != MP_OK)
-			goto fail;
+			return result;
 	}
 	if (conf->apop_key[0] != '\0') {
 		result = mp_apop_key_load(conf->apop_key, conf->store_owner, auth->apop_key,
 					  error_r, error_size);
 		if (result != MP_OK)
-			goto fail;
+			return result;
 		auth->have_apop_key = true;
+	}
+	return MP_OK;
+}
+
+/* auth_new - a zeroed handle, or NULL with "out of memory" in error_r. */
+static struct mp_auth *
+auth_new(char *error_r, size_t error_size)
+{
+	struct mp_auth *auth = calloc(1, sizeof(*auth));
+
+	if (auth == NULL)
+		snprintf(error_r, error_size, "out of memory");
+	return auth;
+}
+
+enum mp_result
+mp_auth_open_conf(const struct mp_conf *conf, struct mp_auth **auth_r, char *error_r,
+		  size_t error_size)
+{
+	struct mp_auth *auth;
+	enum mp_result result;
+
+	*auth_r = NULL;
+	auth = auth_new(error_r, error_size);
+	if (auth == NULL)
+		return MP_INTERNAL;
+	auth->conf = *conf;
+	result = auth_setup(auth, error_r, error_size);
+	if (result != MP_OK) {
+		mp_auth_close(&auth);
+		return result;
 	}
 	*auth_r = auth;
 	return MP_OK;
-fail:
-	mp_auth_close(&auth);
-	return result;
 }
 
 enum mp_result
 mp_auth_open(const char *conf_path, struct mp_auth **auth_r, char *error_r,
 	     size_t error_size)
 {
-	struct mp_conf conf;
+	struct mp_auth *auth;
 	enum mp_result result;
 
 	*auth_r = NULL;
-	result = mp_conf_load(&conf, conf_path, error_r, error_size);
-	if (result != MP_OK)
+	auth = auth_new(error_r, error_size);
+	if (auth == NULL)
+		return MP_INTERNAL;
+	/* Straight into the handle: the configuration is some 8 KiB, not worth a copy. */
+	result = mp_conf_load(&auth->conf, conf_path, error_r, error_size);
+	if (result == MP_OK)
+		result = auth_setup(auth, error_r, error_size);
+	if (result != MP_OK) {
+		mp_auth_close(&auth);
 		return result;
-	return mp_auth_open_conf(&conf, auth_r, error_r, error_size);
+	}
+	*auth_r = auth;
+	return MP_OK;
 }
 
 void

@@ -360,10 +360,10 @@ file_lookup(struct mp_store *store, const char *user, struct mp_entry **entry_r,
 	if (result != MP_OK)
 		return result;
 	/*
-	 * A store that fits in the scan's buffer takes one read() whole, which
+	 * A store that fits in the scan's first read is read whole by it, which
 	 * costs less than the four calls that read its stamp.
 	 */
-	flags = file.st.st_size > MP_STORE_SCAN_CHUNK &&
+	flags = file.st.st_size > MP_STORE_SCAN_FIRST_READ &&
 		mp_store_stamp_matches(fs->path, &file.st) ? MP_STORE_SCAN_UNIQUE : 0;
 	result = mp_store_scan_fd(fd, user, 0, flags, &line, &line_len, reason_r);
 	(void)close(fd);

@@ -25,6 +25,9 @@
 /* The read buffer's size when the caller does not choose. */
 #define MP_STORE_SCAN_CHUNK (64 * 1024)
 
+/* What the first read() of an MP_STORE_SCAN_UNIQUE scan asks for: one page. */
+#define MP_STORE_SCAN_FIRST_READ 4096
+
 /*
  * The file is known to hold no user twice (its stamp matches, store-stamp.h):
  * stop at the user's record instead of reading on for a second one.
@@ -37,8 +40,9 @@
  * MP_USER_MAX bytes, no ':', white space or control character).  chunk is
  * the size of the read buffer, 0 for MP_STORE_SCAN_CHUNK; any value from 1
  * up works (the tests use tiny ones to put lines across reads).  With
- * MP_STORE_SCAN_UNIQUE the first read() asks for at most 4096 bytes and each
- * later one for twice as much; otherwise each asks for the whole buffer.
+ * MP_STORE_SCAN_UNIQUE the first read() asks for at most
+ * MP_STORE_SCAN_FIRST_READ bytes and each later one for twice as much;
+ * otherwise each asks for the whole buffer.
  * flags is 0 or MP_STORE_SCAN_UNIQUE.
  *
  * Returns

@@ -22,8 +22,9 @@
 
 /*
  * A store with alice on two lines, the second at the end of more than the
- * scan's buffer (store-file.c reads a smaller store whole and does not look
- * at its stamp): a lookup of alice must refuse it unless a stamp vouches.
+ * scan's buffer (store-file.c reads a store that fits in the first read
+ * whole and does not look at its stamp): a lookup of alice must refuse it
+ * unless a stamp vouches.
  */
 static char duplicated[MP_STORE_SCAN_CHUNK + 4096];
 static const char small_duplicated[] = "alice:{PLAIN}first\nbob:{PLAIN}b\nalice:{PLAIN}second\n";
