@@ -120,19 +120,16 @@ auth_new(char *error_r, size_t error_size)
 	return auth;
 }
 
-enum mp_result
-mp_auth_open_conf(const struct mp_conf *conf, struct mp_auth **auth_r, char *error_r,
-		  size_t error_size)
+/*
+ * auth_finish - set up auth, whose configuration came with result, and hand
+ * it out through auth_r; on any failure close it.
+ */
+static enum mp_result
+auth_finish(struct mp_auth *auth, enum mp_result result, struct mp_auth **auth_r,
+	    char *error_r, size_t error_size)
 {
-	struct mp_auth *auth;
-	enum mp_result result;
-
-	*auth_r = NULL;
-	auth = auth_new(error_r, error_size);
-	if (auth == NULL)
-		return MP_INTERNAL;
-	auth->conf = *conf;
-	result = auth_setup(auth, error_r, error_size);
+	if (result == MP_OK)
+		result = auth_setup(auth, error_r, error_size);
 	if (result != MP_OK) {
 		mp_auth_close(&auth);
 		return result;
@@ -142,26 +139,32 @@ mp_auth_open_conf(const struct mp_conf *conf, struct mp_auth **auth_r, char *err
 }
 
 enum mp_result
+mp_auth_open_conf(const struct mp_conf *conf, struct mp_auth **auth_r, char *error_r,
+		  size_t error_size)
+{
+	struct mp_auth *auth;
+
+	*auth_r = NULL;
+	auth = auth_new(error_r, error_size);
+	if (auth == NULL)
+		return MP_INTERNAL;
+	auth->conf = *conf;
+	return auth_finish(auth, MP_OK, auth_r, error_r, error_size);
+}
+
+enum mp_result
 mp_auth_open(const char *conf_path, struct mp_auth **auth_r, char *error_r,
 	     size_t error_size)
 {
 	struct mp_auth *auth;
-	enum mp_result result;
 
 	*auth_r = NULL;
 	auth = auth_new(error_r, error_size);
 	if (auth == NULL)
 		return MP_INTERNAL;
 	/* Straight into the handle: the configuration is some 8 KiB, not worth a copy. */
-	result = mp_conf_load(&auth->conf, conf_path, error_r, error_size);
-	if (result == MP_OK)
-		result = auth_setup(auth, error_r, error_size);
-	if (result != MP_OK) {
-		mp_auth_close(&auth);
-		return result;
-	}
-	*auth_r = auth;
-	return MP_OK;
+	return auth_finish(auth, mp_conf_load(&auth->conf, conf_path, error_r, error_size),
+			   auth_r, error_r, error_size);
 }
 
 void

@@ -13,7 +13,6 @@
  * process.
  */
 #include <dlfcn.h>
-#include <link.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,6 +27,7 @@
 #include "apop.h"
 #include "crypto-lib.h"
 #include "encoding.h"
+#include "loaded-objects.h"
 #include "result.h"
 #include "scheme.h"
 #include "secret.h"
@@ -135,28 +135,15 @@ check_reason(const char *label, const char *got, const char *want)
 	}
 }
 
-static int
-find_object(struct dl_phdr_info *info, size_t size, void *data)
-{
-	return info->dlpi_name != NULL && strstr(info->dlpi_name, data) != NULL;
-}
-
-/* in_process - an object whose path holds name is loaded. */
-static bool
-in_process(const char *name)
-{
-	return dl_iterate_phdr(find_object, (void *)(uintptr_t)name) != 0;
-}
-
 static void
 check_loaded(const char *label, bool sodium, bool nettle)
 {
-	if (in_process("libsodium") != sodium) {
+	if (mp_test_loaded("libsodium") != sodium) {
 		fprintf(stderr, "\n  %s: libsodium is %sin the process", label,
 			sodium ? "not " : "");
 		failures++;
 	}
-	if (in_process("libnettle") != nettle) {
+	if (mp_test_loaded("libnettle") != nettle) {
 		fprintf(stderr, "\n  %s: Nettle is %sin the process", label, nettle ? "not " : "");
 		failures++;
 	}
@@ -416,7 +403,7 @@ main(void)
 		return 99;
 	}
 	/* A library linked in would make "not loaded" meaningless. */
-	if (in_process("libsodium") || in_process("libnettle")) {
+	if (mp_test_loaded("libsodium") || mp_test_loaded("libnettle")) {
 		fprintf(stderr, "lazy-load-test: libsodium or Nettle is linked into the "
 			"program; it must link the core alone\n");
 		return 99;

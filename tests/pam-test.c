@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
-#include <link.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -34,6 +33,8 @@
 
 #include <CUnit/Basic.h>
 #include <security/pam_appl.h>
+
+#include "loaded-objects.h"
 
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -450,19 +451,6 @@ remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 	return remove(path);
 }
 
-static int
-find_object(struct dl_phdr_info *info, size_t size, void *data)
-{
-	return info->dlpi_name != NULL && strstr(info->dlpi_name, data) != NULL;
-}
-
-/* in_process - an object whose path holds name is loaded in this process. */
-static bool
-in_process(const char *name)
-{
-	return dl_iterate_phdr(find_object, (void *)(uintptr_t)name) != 0;
-}
-
 /* --- One PAM call in a child process. */
 
 struct conv_state {
@@ -657,8 +645,8 @@ child_call(const struct pam_call *call, int fd)
 		break;
 	}
 	outcome.code = ret;
-	outcome.sodium_loaded = in_process("libsodium");
-	outcome.nettle_loaded = in_process("libnettle");
+	outcome.sodium_loaded = mp_test_loaded("libsodium");
+	outcome.nettle_loaded = mp_test_loaded("libnettle");
 	pam_end(pamh, ret);
 out:
 	if (write(fd, &outcome, sizeof(outcome)) != (ssize_t)sizeof(outcome))
@@ -1473,7 +1461,7 @@ test_crypto_on_demand(void)
 	};
 	char *service = expand("auth required " MAILPASS " no_rehash\n");
 
-	if (in_process("libsodium") || in_process("libnettle")) {
+	if (mp_test_loaded("libsodium") || mp_test_loaded("libnettle")) {
 		fprintf(stderr, "\n  libsodium or Nettle is already in this process: the "
 			"children would inherit it\n");
 		CU_FAIL_FATAL("this process holds libsodium or Nettle");
