@@ -23,9 +23,7 @@
 
 /*
  * The state of one scan.  buf[pos..len) is read but not yet looked at; pos
- * is a line start whenever the main loop comes round.  needle is a newline
- * followed by the user name: the only way a line other than the first can
- * start with the name.
+ * is a line start whenever the main loop comes round.
  */
 struct scan {
 	int fd;
@@ -36,8 +34,6 @@ struct scan {
 	bool eof;
 	const char *user;
 	size_t user_len;
-	char needle[MP_USER_MAX + 2];
-	size_t needle_len;
 	bool stop_at_first;	/* MP_STORE_SCAN_UNIQUE */
 	unsigned int records;
 	char *line;		/* the copy of the user's record (secret) */
@@ -139,34 +135,23 @@ copy_line(struct scan *s, const char **reason_r)
 	}
 }
 
-/*
- * next_candidate - move pos to the start of the next line that begins with
- * the user name (a newline and the name: the needle), or to the end of the
- * file.  One memmem() call skips any number of other users' lines, which is
- * several times faster than looking at each line start.  When the needle is
- * not in the buffer, its last needle_len - 1 bytes are kept, since they may
- * be the front of a needle that the next read completes.
- */
+/* skip_line - move pos past the newline of the line it is in, or to the end of the file. */
 static enum mp_result
-next_candidate(struct scan *s, const char **reason_r)
+skip_line(struct scan *s, const char **reason_r)
 {
 	enum mp_result result;
 
 	for (;;) {
-		const char *hit = memmem(s->buf + s->pos, s->len - s->pos, s->needle,
-					 s->needle_len);
-		size_t keep;
+		const char *start = s->buf + s->pos;
+		const char *nl = memchr(start, '\n', s->len - s->pos);
 
-		if (hit != NULL) {
-			s->pos = (size_t)(hit - s->buf) + 1;	/* just after the newline */
+		if (nl != NULL) {
+			s->pos += (size_t)(nl - start) + 1;
 			return MP_OK;
 		}
-		if (s->eof) {
-			s->pos = s->len;
+		s->pos = s->len;
+		if (s->eof)
 			return MP_OK;
-		}
-		keep = s->len - s->pos < s->needle_len - 1 ? s->len - s->pos : s->needle_len - 1;
-		s->pos = s->len - keep;
 		result = fill(s, reason_r);
 		if (result != MP_OK)
 			return result;
@@ -175,8 +160,7 @@ next_candidate(struct scan *s, const char **reason_r)
 
 /*
  * scan_lines - count the user's records, copying the first; stop at the
- * second, or after the first when the file holds no user twice.  Only the
- * first line and the lines next_candidate() finds are looked at.
+ * second, or after the first when the file holds no user twice.
  */
 static enum mp_result
 scan_lines(struct scan *s, const char **reason_r)
@@ -193,7 +177,7 @@ scan_lines(struct scan *s, const char **reason_r)
 		if (s->pos == s->len)
 			return MP_OK;	/* the end of the file */
 		if (!starts_record(s)) {
-			result = next_candidate(s, reason_r);
+			result = skip_line(s, reason_r);
 			if (result != MP_OK)
 				return result;
 			continue;
@@ -233,9 +217,6 @@ mp_store_scan_fd(int fd, const char *user, size_t chunk, unsigned int flags, cha
 		s.cap = s.user_len + 1;
 	s.next_read = s.stop_at_first && MP_STORE_SCAN_FIRST_READ < s.cap ?
 		      MP_STORE_SCAN_FIRST_READ : s.cap;
-	s.needle[0] = '\n';
-	memcpy(s.needle + 1, user, s.user_len);
-	s.needle_len = s.user_len + 1;
 	s.buf = malloc(s.cap);
 	if (s.buf == NULL) {
 		*reason_r = "out of memory";

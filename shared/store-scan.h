@@ -8,10 +8,8 @@
 /*
  * Finding one user's record in a passwd-file without holding the file in
  * memory.  The file is read once, front to back, through a buffer of a fixed
- * size.  The first line is compared with the user name, and every other line
- * that may be the user's is found with memmem() as a newline followed by the
- * name, so that other users' lines are skipped in bulk rather than one by
- * one.  Only the user's own record is copied out.
+ * size; at each line start the user name is compared, and the rest of the
+ * line is skipped with memchr().  Only the user's own record is copied out.
  *
  * A line is the user's record exactly when the edit path would take it for
  * one (store-file.c, batch_scan()): it starts with the user name followed by
