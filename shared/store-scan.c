@@ -13,15 +13,6 @@
 #define RECORD_COPY_MAX (MP_LINE_MAX + 1)
 
 /*
- * A scan that may stop at the user's record (MP_STORE_SCAN_UNIQUE) asks for
- * MP_STORE_SCAN_FIRST_READ bytes first, and for twice as much at each later
- * read, up to the buffer: a user near the top of a stamped store is found
- * after one small read, and only the pages read into are touched (a first
- * touch of a page costs about 2 µs on the benchmark machine).  A scan that
- * reads to the end asks for the whole buffer every time.
- */
-
-/*
  * The state of one scan.  buf[pos..len) is read but not yet looked at; pos
  * is a line start whenever the main loop comes round.
  */
@@ -215,6 +206,13 @@ mp_store_scan_fd(int fd, const char *user, size_t chunk, unsigned int flags, cha
 	s.cap = chunk != 0 ? chunk : MP_STORE_SCAN_CHUNK;
 	if (s.cap <= s.user_len)
 		s.cap = s.user_len + 1;
+	/*
+	 * A scan that may stop at the record starts with one page and doubles
+	 * (fill()): a user near the top of a stamped store is found after one
+	 * small read, and only the pages read into are touched (a first touch
+	 * costs about 2 µs on the benchmark machine).  A scan that reads to the
+	 * end asks for the whole buffer every time.
+	 */
 	s.next_read = s.stop_at_first && MP_STORE_SCAN_FIRST_READ < s.cap ?
 		      MP_STORE_SCAN_FIRST_READ : s.cap;
 	s.buf = malloc(s.cap);
