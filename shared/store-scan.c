@@ -99,11 +99,11 @@ keep_bytes(struct scan *s, const char *data, size_t len)
 }
 
 /*
- * copy_line - copy the line at pos (the user's record) and move pos past its
- * newline, or to the end of the file.
+ * skip_line - move pos past the newline of the line it is in, or to the end
+ * of the file, copying the bytes on the way when keep is set.
  */
 static enum mp_result
-copy_line(struct scan *s, const char **reason_r)
+skip_line(struct scan *s, bool keep, const char **reason_r)
 {
 	enum mp_result result;
 
@@ -112,32 +112,10 @@ copy_line(struct scan *s, const char **reason_r)
 		const char *nl = memchr(start, '\n', s->len - s->pos);
 		size_t len = nl != NULL ? (size_t)(nl - start) : s->len - s->pos;
 
-		keep_bytes(s, start, len);
+		if (keep)
+			keep_bytes(s, start, len);
 		if (nl != NULL) {
 			s->pos += len + 1;
-			return MP_OK;
-		}
-		s->pos = s->len;
-		if (s->eof)
-			return MP_OK;
-		result = fill(s, reason_r);
-		if (result != MP_OK)
-			return result;
-	}
-}
-
-/* skip_line - move pos past the newline of the line it is in, or to the end of the file. */
-static enum mp_result
-skip_line(struct scan *s, const char **reason_r)
-{
-	enum mp_result result;
-
-	for (;;) {
-		const char *start = s->buf + s->pos;
-		const char *nl = memchr(start, '\n', s->len - s->pos);
-
-		if (nl != NULL) {
-			s->pos += (size_t)(nl - start) + 1;
 			return MP_OK;
 		}
 		s->pos = s->len;
@@ -157,6 +135,7 @@ static enum mp_result
 scan_lines(struct scan *s, const char **reason_r)
 {
 	enum mp_result result;
+	bool mine;
 
 	for (;;) {
 		/* The name and the byte after it decide; read until they are here. */
@@ -167,21 +146,18 @@ scan_lines(struct scan *s, const char **reason_r)
 		}
 		if (s->pos == s->len)
 			return MP_OK;	/* the end of the file */
-		if (!starts_record(s)) {
-			result = skip_line(s, reason_r);
-			if (result != MP_OK)
-				return result;
-			continue;
-		}
-		if (++s->records > 1)
+		mine = starts_record(s);
+		if (mine && ++s->records > 1)
 			return MP_OK;
-		s->line = malloc(RECORD_COPY_MAX + 1);
-		if (s->line == NULL) {
-			*reason_r = "out of memory";
-			return MP_INTERNAL;
+		if (mine) {
+			s->line = malloc(RECORD_COPY_MAX + 1);
+			if (s->line == NULL) {
+				*reason_r = "out of memory";
+				return MP_INTERNAL;
+			}
 		}
-		result = copy_line(s, reason_r);
-		if (result != MP_OK || s->stop_at_first)
+		result = skip_line(s, mine, reason_r);
+		if (result != MP_OK || (mine && s->stop_at_first))
 			return result;
 	}
 }
