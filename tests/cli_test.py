@@ -28,6 +28,9 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_util as u  # noqa: E402
+
 BIN = os.environ.get("MAILPASS_BIN", "")
 REQUIRE_TOOLS = os.environ.get("MAILPASS_REQUIRE_TOOLS") == "1"
 
@@ -772,21 +775,11 @@ class ApopTest(MailpassCase):
 class StampTest(MailpassCase):
     """mailpass stamp: the store's stamp after a hand edit (shared/store-stamp.h)."""
 
-    def stamp_path(self):
-        return self.store + ".stamp"
-
     def expected_stamp(self):
-        st = os.stat(self.store)
-        return ("mailpass-stamp 1 unique dev=%d ino=%d size=%d mtime=%d.%09d ctime=%d.%09d\n" % (
-            st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9,
-            st.st_ctime_ns // 10**9, st.st_ctime_ns % 10**9)).encode()
+        return u.stamp_for(self.store)
 
     def stamp_bytes(self):
-        try:
-            with open(self.stamp_path(), "rb") as f:
-                return f.read()
-        except FileNotFoundError:
-            return None
+        return u.store_stamp(self.store)
 
     def test_writes_stamp(self):
         self.add_user("alice", "Stamp pass 1")

@@ -195,21 +195,6 @@ class Store:
     def listing(self):
         return sorted(os.listdir(self.dir))
 
-    def stamp_text(self):
-        """The store's stamp (shared/store-stamp.h), or None."""
-        try:
-            with open(self.stamp, "rb") as f:
-                return f.read()
-        except FileNotFoundError:
-            return None
-
-    def stamp_for_store(self):
-        """The stamp a writer leaves for the store file as it is now."""
-        st = os.stat(self.path)
-        return ("mailpass-stamp 1 unique dev=%d ino=%d size=%d mtime=%d.%09d ctime=%d.%09d\n" % (
-            st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9,
-            st.st_ctime_ns // 10**9, st.st_ctime_ns % 10**9)).encode()
-
     def user_indexes(self):
         return [i for i, line in enumerate(self.lines) if line and not line.startswith(b"#")]
 
@@ -326,10 +311,10 @@ class CrashTest:
         want = model_import(current, records)
         if self.store.read() != Store.bytes_of(want):
             raise Failure("%s: the next writer wrote something else" % label)
-        if self.store.stamp_text() != self.store.stamp_for_store():
+        if u.store_stamp(self.store.path) != u.stamp_for(self.store.path):
             raise Failure("%s: the next writer left a stamp %r that does not match the "
-                          "store (%r)" % (label, self.store.stamp_text(),
-                                          self.store.stamp_for_store()))
+                          "store (%r)" % (label, u.store_stamp(self.store.path),
+                                          u.stamp_for(self.store.path)))
         self.store.lines = want
 
     def measure(self):

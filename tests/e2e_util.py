@@ -827,3 +827,20 @@ def read_text(path):
             return f.read().decode("utf-8", "replace")
     except OSError:
         return ""
+
+
+def store_stamp(store):
+    """The bytes of "<store>.stamp" (shared/store-stamp.h), or None when it is missing."""
+    try:
+        with open(store + ".stamp", "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def stamp_for(store):
+    """The stamp a mailpass writer leaves for the store file as it is now."""
+    st = os.stat(store)
+    return ("mailpass-stamp 1 unique dev=%d ino=%d size=%d mtime=%d.%09d ctime=%d.%09d\n" % (
+        st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9,
+        st.st_ctime_ns // 10**9, st.st_ctime_ns % 10**9)).encode()
