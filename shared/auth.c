@@ -20,12 +20,13 @@
 #include "scheme.h"
 #include "secret.h"
 
+/* The configuration last: a login touches its first page only (conf.h). */
 struct mp_auth {
-	struct mp_conf conf;
 	struct mp_store *store;
 	bool have_apop_key;
 	unsigned char apop_key[MP_APOP_KEY_BYTES];
 	char warning[MP_ERROR_MAX];	/* what mp_auth_warning() returns; "" for none */
+	struct mp_conf conf;
 };
 
 /* The secret a dummy APOP check is computed with. */
@@ -162,8 +163,8 @@ mp_auth_open(const char *conf_path, struct mp_auth **auth_r, char *error_r,
 	auth = auth_new(error_r, error_size);
 	if (auth == NULL)
 		return MP_INTERNAL;
-	/* Straight into the handle: the configuration is some 8 KiB, not worth a copy. */
-	return auth_finish(auth, mp_conf_load(&auth->conf, conf_path, error_r, error_size),
+	/* Straight into the zeroed handle: the configuration is some 8 KiB. */
+	return auth_finish(auth, mp_conf_load_zeroed(&auth->conf, conf_path, error_r, error_size),
 			   auth_r, error_r, error_size);
 }
 

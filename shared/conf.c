@@ -593,10 +593,10 @@ cross_check(const struct mp_conf *conf, const size_t lines[KEY_COUNT],
 	return true;
 }
 
-void
-mp_conf_defaults(struct mp_conf *conf)
+/* set_defaults - the built-in defaults into conf, whose bytes are all zero. */
+static void
+set_defaults(struct mp_conf *conf)
 {
-	memset(conf, 0, sizeof(*conf));
 	memcpy(conf->store, MP_CONF_DEFAULT_STORE, sizeof(MP_CONF_DEFAULT_STORE));
 	conf->scheme = mp_scheme_canonical(mp_scheme_find(CONF_DEFAULT_SCHEME));
 	conf->hash.argon2_opslimit = CONF_DEFAULT_OPSLIMIT;
@@ -609,24 +609,26 @@ mp_conf_defaults(struct mp_conf *conf)
 	conf->limits.yescrypt_max_memlimit = MP_YESCRYPT_MAX_MEMLIMIT_DEFAULT;
 	conf->limits.pbkdf2_max_iterations = MP_PBKDF2_MAX_ITERATIONS_DEFAULT;
 	conf->rehash = true;
-	conf->apop_key[0] = '\0';
-	conf->store_owner[0] = '\0';
 }
 
-enum mp_result
-mp_conf_parse(struct mp_conf *conf, const char *text, size_t len,
-	      char *error_r, size_t error_size)
+void
+mp_conf_defaults(struct mp_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	set_defaults(conf);
+}
+
+/*
+ * apply_text - text[0..len) applied on conf in place.  On error conf holds
+ * whatever lines came before the bad one: callers apply to a copy, or to a
+ * configuration they throw away.
+ */
+static enum mp_result
+apply_text(struct mp_conf *conf, const char *text, size_t len, char *error_r,
+	   size_t error_size)
 {
 	size_t lines[KEY_COUNT] = { 0 };
-	struct mp_conf work;
 	size_t pos = 0, lineno = 0;
-
-	clear_error(error_r, error_size);
-	if (conf == NULL || (text == NULL && len > 0)) {
-		set_error(error_r, error_size, "no configuration to parse");
-		return MP_MALFORMED;
-	}
-	work = *conf;
 
 	while (pos < len) {
 		const char *line = text + pos;
@@ -647,14 +649,29 @@ mp_conf_parse(struct mp_conf *conf, const char *text, size_t len,
 				  lineno, MP_LINE_MAX);
 			return MP_MALFORMED;
 		}
-		if (!parse_line(&work, line, line_len, lineno, lines, error_r, error_size))
+		if (!parse_line(conf, line, line_len, lineno, lines, error_r, error_size))
 			return MP_MALFORMED;
 	}
-	if (!cross_check(&work, lines, error_r, error_size))
-		return MP_MALFORMED;
+	return cross_check(conf, lines, error_r, error_size) ? MP_OK : MP_MALFORMED;
+}
 
-	*conf = work;
-	return MP_OK;
+enum mp_result
+mp_conf_parse(struct mp_conf *conf, const char *text, size_t len,
+	      char *error_r, size_t error_size)
+{
+	struct mp_conf work;
+	enum mp_result result;
+
+	clear_error(error_r, error_size);
+	if (conf == NULL || (text == NULL && len > 0)) {
+		set_error(error_r, error_size, "no configuration to parse");
+		return MP_MALFORMED;
+	}
+	work = *conf;
+	result = apply_text(&work, text, len, error_r, error_size);
+	if (result == MP_OK)
+		*conf = work;
+	return result;
 }
 
 /* read_text - the whole regular file at path, at most CONF_FILE_MAX bytes, malloc'd. */
@@ -738,6 +755,12 @@ read_text(const char *path, char **text_r, size_t *len_r, char *why, size_t why_
 		if (got == 0)
 			break;
 		len += (size_t)got;
+		/*
+		 * One byte more than fstat() reported was asked for: the size it
+		 * reported and no more is the end, without a read() to see 0.
+		 */
+		if (len == (size_t)st.st_size && len < cap)
+			break;
 	}
 	(void)close(fd);
 	*text_r = text;
@@ -755,13 +778,40 @@ fail:
 	return result;
 }
 
+/* load_into - the file at path applied on conf in place; why says what is wrong. */
+static enum mp_result
+load_into(struct mp_conf *conf, const char *path, char *why, size_t why_size)
+{
+	char *text = NULL;
+	size_t len = 0;
+	enum mp_result result;
+
+	result = read_text(path, &text, &len, why, why_size);
+	if (result == MP_OK)
+		result = apply_text(conf, text, len, why, why_size);
+	free(text);
+	return result;
+}
+
 enum mp_result
 mp_conf_load(struct mp_conf *conf, const char *path, char *error_r, size_t error_size)
 {
-	char why[MP_ERROR_MAX];
 	struct mp_conf work;
-	char *text = NULL;
-	size_t len = 0;
+	enum mp_result result;
+
+	/* Into a copy: conf stays as it was when the file is bad. */
+	memset(&work, 0, sizeof(work));
+	result = mp_conf_load_zeroed(conf != NULL ? &work : NULL, path, error_r, error_size);
+	if (result == MP_OK)
+		*conf = work;
+	return result;
+}
+
+enum mp_result
+mp_conf_load_zeroed(struct mp_conf *conf, const char *path, char *error_r,
+		    size_t error_size)
+{
+	char why[MP_ERROR_MAX];
 	enum mp_result result;
 
 	clear_error(error_r, error_size);
@@ -769,19 +819,9 @@ mp_conf_load(struct mp_conf *conf, const char *path, char *error_r, size_t error
 		set_error(error_r, error_size, "no configuration file given");
 		return MP_UNAVAILABLE;
 	}
-	result = read_text(path, &text, &len, why, sizeof(why));
+	set_defaults(conf);
+	result = load_into(conf, path, why, sizeof(why));
 	if (result != MP_OK)
-		goto fail;
-	mp_conf_defaults(&work);
-	result = mp_conf_parse(&work, text, len, why, sizeof(why));
-	if (result != MP_OK)
-		goto fail;
-	free(text);
-	*conf = work;
-	return MP_OK;
-
-fail:
-	free(text);
-	set_error(error_r, error_size, "%s: %s", path, why);
+		set_error(error_r, error_size, "%s: %s", path, why);
 	return result;
 }

@@ -709,6 +709,54 @@ test_scheme_table(void)
 	}
 }
 
+/*
+ * mp_conf_load_zeroed into a calloc'd conf gives, byte for byte and error
+ * for error, what mp_conf_load gives; on failure only the result counts.
+ */
+static void
+test_load_zeroed(void)
+{
+	static const struct {
+		const char *label, *text;	/* text NULL: no file */
+		enum mp_result result;
+	} rows[] = {
+		{ "every key", "store = file:/srv/mail/passwd\nscheme = ARGON2I\n"
+		  "argon2_opslimit = 4\nrehash = no\napop_key = /etc/k\nstore_owner = mail\n",
+		  MP_OK },
+		{ "empty file", "", MP_OK },
+		{ "no final newline", "rehash = no", MP_OK },
+		{ "malformed", "rehash = no\nfoo = 1\n", MP_MALFORMED },
+		{ "cross-check", "argon2_opslimit = 20\n", MP_MALFORMED },
+		{ "missing file", NULL, MP_UNAVAILABLE },
+	};
+	char path[1200], error[MP_ERROR_MAX], want_error[MP_ERROR_MAX];
+	struct mp_conf want, *got;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/zeroed.conf", mp_test_tmpdir());
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		(void)unlink(path);
+		if (rows[i].text != NULL)
+			CU_ASSERT_FATAL(mp_test_write_file(path, rows[i].text, 0644));
+		mp_conf_defaults(&want);
+		MP_CHECK_RESULT(rows[i].label,
+				mp_conf_load(&want, path, want_error, sizeof(want_error)),
+				rows[i].result);
+		got = calloc(1, sizeof(*got));
+		CU_ASSERT_FATAL(got != NULL);
+		MP_CHECK_RESULT(rows[i].label, mp_conf_load_zeroed(got, path, error, sizeof(error)),
+				rows[i].result);
+		MP_CHECK_STR(rows[i].label, error, want_error);
+		if (rows[i].result == MP_OK && memcmp(got, &want, sizeof(want)) != 0)
+			CU_FAIL("mp_conf_load_zeroed differs from mp_conf_load");
+		free(got);
+	}
+	MP_CHECK_RESULT("no conf", mp_conf_load_zeroed(NULL, path, error, sizeof(error)),
+			MP_UNAVAILABLE);
+	MP_CHECK_STR("no conf", error, "no configuration file given");
+	(void)unlink(path);
+}
+
 static void
 test_load(void)
 {
@@ -881,5 +929,6 @@ mp_test_register_conf(void)
 	CU_add_test(suite, "path lengths", test_path_lengths);
 	CU_add_test(suite, "every scheme of the table", test_scheme_table);
 	CU_add_test(suite, "load", test_load);
+	CU_add_test(suite, "load into a zeroed conf", test_load_zeroed);
 	CU_add_test(suite, "mp_parse_size", test_parse_size);
 }
