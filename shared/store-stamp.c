@@ -4,7 +4,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,31 +15,103 @@
 #define STAMP_LINE_MAX 256
 
 /*
+ * A small writer of text into a fixed buffer: the stamp is checked at every
+ * lookup of a large store, and this costs less than snprintf().
+ */
+struct text {
+	char *buf;
+	size_t size, len;
+	bool overflow;
+};
+
+static void
+put_bytes(struct text *t, const char *bytes, size_t n)
+{
+	if (t->overflow || n >= t->size - t->len) {
+		t->overflow = true;
+		return;
+	}
+	memcpy(t->buf + t->len, bytes, n);
+	t->len += n;
+	t->buf[t->len] = '\0';
+}
+
+static void
+put_string(struct text *t, const char *s)
+{
+	put_bytes(t, s, strlen(s));
+}
+
+/* put_decimal - value in decimal, at least min_digits digits (zeros in front). */
+static void
+put_decimal(struct text *t, uintmax_t value, int min_digits)
+{
+	char digits[24];
+	int n = 0;
+
+	do {
+		digits[sizeof(digits) - 1 - n++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value != 0 || n < min_digits);
+	put_bytes(t, digits + sizeof(digits) - n, (size_t)n);
+}
+
+/* put_signed - value in decimal with a '-' when negative. */
+static void
+put_signed(struct text *t, intmax_t value)
+{
+	if (value < 0) {
+		put_bytes(t, "-", 1);
+		put_decimal(t, -(uintmax_t)value, 1);
+	} else {
+		put_decimal(t, (uintmax_t)value, 1);
+	}
+}
+
+/* put_time - "seconds.nanoseconds", nine digits after the point. */
+static void
+put_time(struct text *t, const struct timespec *ts)
+{
+	put_signed(t, (intmax_t)ts->tv_sec);
+	put_bytes(t, ".", 1);
+	put_decimal(t, (uintmax_t)ts->tv_nsec, 9);
+}
+
+/*
  * stamp_line - the one line of the stamp of the file whose status is st, in
- * buf; its length, or 0 when it does not fit (it always does).  A reader
+ * buf, as "mailpass-stamp 1 unique dev=D ino=I size=S mtime=S.N ctime=S.N\n";
+ * its length, or 0 when it does not fit (it always does).  A reader
  * compares the whole line it reads with the line its own fstat() gives, so
  * there is no parser to get wrong.
  */
 static size_t
 stamp_line(const struct stat *st, char *buf, size_t size)
 {
-	int len = snprintf(buf, size,
-			   "mailpass-stamp 1 unique dev=%ju ino=%ju size=%jd "
-			   "mtime=%jd.%09ld ctime=%jd.%09ld\n",
-			   (uintmax_t)st->st_dev, (uintmax_t)st->st_ino, (intmax_t)st->st_size,
-			   (intmax_t)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec,
-			   (intmax_t)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec);
+	struct text t = { .buf = buf, .size = size };
 
-	return len > 0 && (size_t)len < size ? (size_t)len : 0;
+	put_string(&t, "mailpass-stamp 1 unique dev=");
+	put_decimal(&t, (uintmax_t)st->st_dev, 1);
+	put_string(&t, " ino=");
+	put_decimal(&t, (uintmax_t)st->st_ino, 1);
+	put_string(&t, " size=");
+	put_signed(&t, (intmax_t)st->st_size);
+	put_string(&t, " mtime=");
+	put_time(&t, &st->st_mtim);
+	put_string(&t, " ctime=");
+	put_time(&t, &st->st_ctim);
+	put_string(&t, "\n");
+	return t.overflow ? 0 : t.len;
 }
 
 /* stamp_path - "<store_path><suffix>" in buf; false when it does not fit. */
 static bool
 stamp_path(const char *store_path, const char *suffix, char *buf, size_t size)
 {
-	int len = snprintf(buf, size, "%s%s", store_path, suffix);
+	struct text t = { .buf = buf, .size = size };
 
-	return len > 0 && (size_t)len < size;
+	put_string(&t, store_path);
+	put_string(&t, suffix);
+	return !t.overflow;
 }
 
 /* read_exactly - size bytes of fd into buf; false on an error or a short file. */

@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,49 @@ test_stale(void)
 	fixture_close(&f);
 }
 
+/*
+ * The stamp's line, byte for byte as printf() would write it, for file
+ * times of every shape: zero, nanoseconds that need leading zeros, the
+ * largest nanosecond, before 1970, far ahead.
+ */
+static void
+test_line_format(void)
+{
+	static const struct timespec times[] = {
+		{ 0, 0 }, { 1, 5 }, { 1700000000, 999999999 }, { -1, 500000000 },
+		{ -86400 * 365, 1 }, { 4102444800, 123456789 },
+	};
+	struct fixture f;
+	char want[256], label[64], *got;
+	size_t i;
+
+	fixture_open(&f, clean);
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		struct timespec both[2] = { times[i], times[i] };
+		struct stat st;
+
+		snprintf(label, sizeof(label), "mtime %lld.%ld", (long long)times[i].tv_sec,
+			 times[i].tv_nsec);
+		if (utimensat(AT_FDCWD, f.store, both, 0) != 0) {
+			printf("\n  %s: the file system refuses this time, row skipped\n", label);
+			continue;
+		}
+		st = store_stat(&f);
+		forge_stamp(&f);
+		snprintf(want, sizeof(want),
+			 "mailpass-stamp 1 unique dev=%ju ino=%ju size=%jd mtime=%jd.%09ld "
+			 "ctime=%jd.%09ld\n",
+			 (uintmax_t)st.st_dev, (uintmax_t)st.st_ino, (intmax_t)st.st_size,
+			 (intmax_t)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec,
+			 (intmax_t)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+		got = mp_test_read_file(f.stamp);
+		CU_ASSERT_FATAL(got != NULL);
+		MP_CHECK_STR(label, got, want);
+		free(got);
+	}
+	fixture_close(&f);
+}
+
 /* write_stamp_text - put text into the stamp file with mode. */
 static void
 write_stamp_text(const struct fixture *f, const char *text, unsigned int mode)
@@ -410,6 +454,7 @@ mp_test_register_store_stamp(void)
 	CU_pSuite suite = CU_add_suite("store-stamp", NULL, NULL);
 
 	CU_add_test(suite, "a trusted stamp", test_trusted);
+	CU_add_test(suite, "the line of a stamp", test_line_format);
 	CU_add_test(suite, "a stale stamp", test_stale);
 	CU_add_test(suite, "stamps that are ignored", test_untrusted);
 	CU_add_test(suite, "edits keep the stamp", test_edits);
