@@ -107,7 +107,7 @@ log_safe(const char *text, char *buf, size_t size)
 	return buf;
 }
 
-/* log_outcome - one line per decision: service, user, rhost, result, reason; never a secret. */
+/* log_outcome - a decision's line: service, user, rhost, result, reason; never a secret. */
 static void
 log_outcome(pam_handle_t *pamh, const struct options *opts, const char *what,
 	    const char *user, enum mp_result result, const char *reason)
@@ -116,9 +116,12 @@ log_outcome(pam_handle_t *pamh, const struct options *opts, const char *what,
 	char user_buf[MP_USER_MAX + 1], rhost_buf[256];
 	int priority = result == MP_OK ? LOG_INFO : LOG_NOTICE;
 
-	if (result == MP_OK && !opts->debug && strcmp(what, "authenticate") != 0 &&
-	    strcmp(what, "chauthtok") != 0)
-		return;	/* checks that pass are only worth a line in debug mode */
+	/*
+	 * A login or check that passes is logged only with debug: the mail
+	 * server logs each login itself.  A changed password is always logged.
+	 */
+	if (result == MP_OK && !opts->debug && strcmp(what, "chauthtok") != 0)
+		return;
 	if (result == MP_UNAVAILABLE || result == MP_INTERNAL)
 		priority = LOG_ERR;
 	(void)pam_get_item(pamh, PAM_SERVICE, &service);

@@ -8,7 +8,8 @@ libmailpass.so into a plugin directory of its own.  It starts
 
   saslauthd -a pam -d  on its own socket, whose PAM service "pop" (the
                        service name Cyrus pop3d gives libsasl2) stacks the
-                       built pam_mailpass.so for auth and account;
+                       built pam_mailpass.so for auth (with the option
+                       debug, so that successes are logged too) and account;
   Cyrus's master       with an imapd.conf and a cyrus.conf of its own,
                        serving POP3 on 127.0.0.1 (and LMTP on a Unix
                        socket in the temporary directory, for delivering
@@ -230,9 +231,11 @@ def imapd_config(values, tls, test=None):
     return pairs
 
 
-def pam_lines(values):
+def pam_lines(values, debug=False):
+    """The PAM service.  debug (the test's): the module logs successes too, which
+    tells the route checks which logins reached it."""
     module, conf = values["pam_module"], values["mailpass_conf"]
-    return ["auth     required %s conf=%s" % (module, conf),
+    return ["auth     required %s conf=%s%s" % (module, conf, " debug" if debug else ""),
             "account  required %s conf=%s" % (module, conf)]
 
 
@@ -1309,9 +1312,9 @@ def pam_mode(tmp_pam_dir):
     return "replace", "no mount namespace (%s)" % why
 
 
-def start_saslauthd(setup, r, capture, saslauthd_exe):
+def start_saslauthd(setup, r, capture, saslauthd_exe, debug=True):
     pam_content = "# PAM service of a mailpass test (saslauthd for Cyrus pop3d)\n" + \
-        "".join(l + "\n" for l in pam_lines(setup.values))
+        "".join(l + "\n" for l in pam_lines(setup.values, debug))
     s = Saslauthd(setup.tmp, setup.values, pam_content, "namespace", capture.env())
     s.prepare()
     s.mode, why = pam_mode(s.pam_dir)
@@ -1323,7 +1326,7 @@ def start_saslauthd(setup, r, capture, saslauthd_exe):
         return False
     if s.mode == "namespace":
         r.note("PAM service %s/%s for saslauthd only (mount namespace): %s" % (
-            PAM_DIR, PAM_SERVICE, pam_lines(setup.values)[0]))
+            PAM_DIR, PAM_SERVICE, pam_lines(setup.values, debug)[0]))
     else:
         r.note("PAM service %s/%s replaced while the test runs (%s)%s" % (
             PAM_DIR, PAM_SERVICE, why,
@@ -1394,7 +1397,8 @@ def demo():
             c.prepare()
             results = []
             try:
-                if not start_saslauthd(setup, r, capture, saslauthd_exe):
+                # The PAM service as docs/cyrus.md writes it: without debug.
+                if not start_saslauthd(setup, r, capture, saslauthd_exe, debug=False):
                     say("demo: saslauthd did not start: %s" % ", ".join(r.failures))
                     return 1
                 say("+ saslauthd -a pam (pid %d), PAM service %s:" % (

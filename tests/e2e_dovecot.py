@@ -3,7 +3,8 @@
 
 As root, the test writes a mailpass store and configuration in a temporary
 directory, a PAM service /etc/pam.d/mailpass-e2e-PID that stacks the built
-pam_mailpass.so for auth and account, and a Dovecot configuration with
+pam_mailpass.so for auth (with the option debug, so that successes are logged
+too) and account, and a Dovecot configuration with
 "passdb { driver = pam }" on that service.  It starts "dovecot -F" on
 127.0.0.1 twice and logs in with real POP3 clients (Python's poplib and
 curl):
@@ -13,7 +14,9 @@ curl):
              fail with a wrong one and for an unknown user; a user whose hash
              has the default Argon2 cost logs in and is rehashed; a disabled
              (nologin) user is refused; a broken mailpass.conf
-             (PAM_AUTHINFO_UNAVAIL) is refused like a wrong password.
+             (PAM_AUTHINFO_UNAVAIL) is refused like a wrong password; without
+             debug, a successful login leaves no line of the module (Dovecot
+             logs it) and a refused one still leaves one.
   TLS run    ssl = yes, disable_plaintext_auth = yes, a certificate made by
              the test: logins succeed over implicit TLS (the port-995
              listener) and after STLS on the plain port; USER/PASS and AUTH
@@ -61,6 +64,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import time
 import traceback
 
 sys.dont_write_bytecode = True   # keep the source tree clean
@@ -516,9 +520,11 @@ class Setup:
         })
         self.stored_values = set()
 
-    def pam_lines(self, conf=None):
+    def pam_lines(self, conf=None, debug=True):
+        """The PAM service.  debug: the module logs successes too, which tells
+        the log checks which logins reached it; the documented lines lack it."""
         conf = conf or self.conf
-        return ["auth     required %s conf=%s" % (self.module, conf),
+        return ["auth     required %s conf=%s%s" % (self.module, conf, " debug" if debug else ""),
                 "account  required %s conf=%s" % (self.module, conf)]
 
     def mailpass(self, conf, args, stdin=""):
@@ -590,6 +596,61 @@ def want_refused(r, label, a, contains="-ERR"):
 
 def count_module_lines(capture, pattern):
     return sum(1 for l in capture.messages() if re.search(pattern, l))
+
+
+def wait_until(predicate, timeout=3.0):
+    """Poll predicate until it holds or timeout seconds passed; its last value."""
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return predicate()
+
+
+def check_default_logging(setup, r, capture, d, port):
+    """Without debug the module logs a refusal but not a success, which Dovecot logs."""
+    if capture.method is None:
+        r.skip("plain: without debug, what the module logs", "no syslog capture: " +
+               capture.reason)
+        return
+    svc = re.escape(setup.service)
+    any_line = r"pam_mailpass\(%s:" % svc
+    mismatch = r"pam_mailpass\(%s:auth\): authenticate: service=%s user=alice " \
+        r"rhost=127\.0\.0\.1: MISMATCH \(password mismatch\)" % (svc, svc)
+    dovecot_login = "Login: user=<%s>" % ALICE
+    setup.pam.rewrite(setup.pam_lines(debug=False))
+    try:
+        capture.settle()
+        lines_before = count_module_lines(capture, any_line)
+        logins_before = d.log().count(dovecot_login)
+        good = attempt(port, "USER/PASS", ALICE, ALICE_PW)
+        # Dovecot's log process writes the line after the client got its answer.
+        wait_until(lambda: d.log().count(dovecot_login) > logins_before)
+        capture.settle()
+        lines_after_good = count_module_lines(capture, any_line)
+        logins_after_good = d.log().count(dovecot_login)
+        mismatches_before = count_module_lines(capture, mismatch)
+        bad = attempt(port, "USER/PASS", ALICE, WRONG_PW)
+        capture.settle()
+        lines_after_bad = count_module_lines(capture, any_line)
+        mismatches_after = count_module_lines(capture, mismatch)
+    finally:
+        setup.pam.restore()
+    want_ok(r, "plain: without debug, USER/PASS alice, right password: accepted", good,
+            (1, len(MESSAGE)))
+    r.check("plain: without debug, the success left no line of the module",
+            lines_after_good == lines_before,
+            "module lines before %d, after %d" % (lines_before, lines_after_good))
+    r.check("plain: without debug, Dovecot logged the success (%s, ...)" % dovecot_login,
+            logins_after_good == logins_before + 1,
+            "%r in %s: %d times before, %d after" % (dovecot_login, d.log_path,
+                                                    logins_before, logins_after_good))
+    want_refused(r, "plain: without debug, USER/PASS alice, wrong password: refused", bad,
+                 "-ERR [AUTH]")
+    r.check("plain: without debug, the refusal left one line of the module: MISMATCH",
+            lines_after_bad == lines_after_good + 1 and
+            mismatches_after == mismatches_before + 1,
+            "module lines %d -> %d, MISMATCH lines %d -> %d" % (
+                lines_after_good, lines_after_bad, mismatches_before, mismatches_after))
 
 
 def start(r, name, d):
@@ -697,6 +758,7 @@ def plain_run(setup, r, capture, pop3):
                 "no such line in %s" % d.log_path)
         want_ok(r, "plain: PAM service restored: alice accepted again",
                 attempt(port, "AUTH PLAIN", ALICE, ALICE_PW), stat)
+        check_default_logging(setup, r, capture, d, port)
     finally:
         d.stop()
     r.check("plain: dovecot and its children stopped", not d.leftovers(),
@@ -896,8 +958,10 @@ def demo():
     with u.TempDir(prefix="mailpass-demo-dovecot.", mode=0o755) as tmp:
         pop3 = pop3_binaries(tmp.path, say=lambda l: say("+ " + l))
         setup = Setup(tmp, r)
+        # The PAM service as docs/dovecot.md writes it: without debug.
+        pam_lines = setup.pam_lines(debug=False)
         with u.SyslogCapture(tmp.join("syslog.txt"), SYSLOG_SHIM, SYSLOG_PREFER) as capture, \
-                u.PamService(setup.service, setup.pam_lines()) as pam:
+                u.PamService(setup.service, pam_lines) as pam:
             setup.pam = pam
             say("== Dovecot POP3 login through pam_mailpass on 127.0.0.1")
             if not setup.make_store():
@@ -905,7 +969,7 @@ def demo():
                 return 1
             say("+ store %s: user alice, Argon2id hash (%s)" % (setup.store, CHEAP_COST))
             say("+ PAM service %s:" % pam.path)
-            for l in setup.pam_lines():
+            for l in pam_lines:
                 say("    " + l)
             d = Dovecot(tmp.join("plain"), setup.values, False, pop3, capture.env())
             os.makedirs(d.path)
@@ -927,6 +991,12 @@ def demo():
             finally:
                 d.stop()
             capture.settle()
+            logins = [l for l in d.log().splitlines() if "Login: user=<%s>" % ALICE in l]
+            if logins:
+                say("+ Dovecot logged the login (pam_mailpass logs a success only with the "
+                    "option debug):")
+                for l in logins:
+                    say("    " + (l[l.index("pop3-login:"):] if "pop3-login:" in l else l))
             # Only this run's service: other programs may log through the same socket.
             logged = [l for l in capture.messages()
                       if "pam_mailpass(%s:" % setup.service in l]

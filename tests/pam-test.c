@@ -74,6 +74,9 @@
 /* The prefix pam_syslog() gives the module's lines, with facility and level. */
 #define SYSLOG(level, type) "authpriv." level " pam_mailpass(" SERVICE ":" type "): "
 
+/* Part of every line the module logs: the .unwant_log of a row that must log nothing. */
+#define ANY_MODULE_LINE " pam_mailpass("
+
 /* The stored value of a new hash with the test configuration. */
 #define NEW_ARGON2ID "{ARGON2ID}$argon2id$v=19$m=8192,t=1,p=1$"
 
@@ -874,9 +877,16 @@ run_case(const struct pam_case *row, enum pam_op op)
 /* --- pam_authenticate. */
 
 static const struct pam_case authenticate_cases[] = {
-	/* Passwords against Argon2id hashes of the configured cost. */
-	{ .label = "argon2id, right password",
+	/*
+	 * Passwords against Argon2id hashes of the configured cost.  A success
+	 * is logged only with debug: the mail server logs each login itself.
+	 */
+	{ .label = "argon2id, right password: nothing logged",
 	  .service = "auth required " MAILPASS "\n",
+	  .user = "alice", .answers = { PW_ALICE }, .want = PAM_SUCCESS, .result = "OK",
+	  .unwant_log = ANY_MODULE_LINE, .want_entry = "alice:@HASH_ALICE@" },
+	{ .label = "argon2id, right password, debug: the success is logged",
+	  .service = "auth required " MAILPASS " debug\n",
 	  .user = "alice", .answers = { PW_ALICE }, .want = PAM_SUCCESS, .result = "OK",
 	  .want_log = { SYSLOG("info", "auth") AUTH_LOG("alice") "OK (password accepted)" },
 	  .want_entry = "alice:@HASH_ALICE@" },
@@ -912,7 +922,7 @@ static const struct pam_case authenticate_cases[] = {
 	  .user = "alice:0", .answers = { PW_ALICE }, .want = PAM_AUTH_ERR, .result = "MALFORMED",
 	  .want_log = { AUTH_LOG("alice:0") "MALFORMED (user name contains ':')" } },
 	{ .label = "user name asked by the conversation",
-	  .service = "auth required " MAILPASS "\n",
+	  .service = "auth required " MAILPASS " debug\n",
 	  .user = NULL, .conv_user = "alice", .answers = { PW_ALICE }, .want = PAM_SUCCESS,
 	  .result = "OK", .want_log = { AUTH_LOG("alice") "OK (password accepted)" } },
 	{ .label = "the remote host is logged",
@@ -933,7 +943,7 @@ static const struct pam_case authenticate_cases[] = {
 	{ .label = "empty password, empty stored value, nullok",
 	  .service = "auth required " MAILPASS " nullok\n",
 	  .user = "frank", .answers = { "" }, .want = PAM_SUCCESS, .result = "OK",
-	  .want_log = { AUTH_LOG("frank") "OK (password accepted)" } },
+	  .unwant_log = ANY_MODULE_LINE },
 	{ .label = "nullok, but the application sets PAM_DISALLOW_NULL_AUTHTOK",
 	  .service = "auth required " MAILPASS " nullok\n",
 	  .user = "frank", .answers = { "" }, .flags = PAM_DISALLOW_NULL_AUTHTOK,
@@ -1026,8 +1036,8 @@ static const struct pam_case authenticate_cases[] = {
 	  .service = "auth required @MODULE@ conf=@DIR@/readable.conf\n",
 	  .user = "alice", .answers = { PW_ALICE }, .want = PAM_SUCCESS, .result = "OK",
 	  .want_log = { SYSLOG("warning", "auth") "store file @DIR@/perm/readable is readable "
-			"by others (mode 0644); run: chmod 0640 @DIR@/perm/readable\n",
-			AUTH_LOG("alice") "OK (password accepted)" } },
+			"by others (mode 0644); run: chmod 0640 @DIR@/perm/readable\n" },
+	  .unwant_log = "authenticate:" },
 	/*
 	 * libsodium (1.0.18) reports an Argon2 verification that cannot get its
 	 * memory as a mismatch, so this is only known to fail closed.
@@ -1046,8 +1056,7 @@ static const struct pam_case authenticate_cases[] = {
 	{ .label = "rehash: {PLAIN} becomes {ARGON2ID}",
 	  .service = "auth required " MAILPASS "\n",
 	  .user = "bob", .answers = { PW_BOB }, .want = PAM_SUCCESS, .result = "OK",
-	  .want_log = { AUTH_LOG("bob") "OK (password accepted)" },
-	  .unwant_log = "rehash for user", .want_entry = "bob:" NEW_ARGON2ID },
+	  .unwant_log = ANY_MODULE_LINE, .want_entry = "bob:" NEW_ARGON2ID },
 	{ .label = "no_rehash keeps {PLAIN}",
 	  .service = "auth required " MAILPASS " no_rehash\n",
 	  .user = "bob", .answers = { PW_BOB }, .want = PAM_SUCCESS, .result = "OK",
@@ -1071,8 +1080,8 @@ static const struct pam_case authenticate_cases[] = {
 	{ .label = "unknown option logged once and ignored",
 	  .service = "auth required " MAILPASS " frobnicate=1\n",
 	  .user = "alice", .answers = { PW_ALICE }, .want = PAM_SUCCESS, .result = "OK",
-	  .want_log = { SYSLOG("err", "auth") "unknown option ignored: frobnicate=1",
-			AUTH_LOG("alice") "OK (password accepted)" } },
+	  .want_log = { SYSLOG("err", "auth") "unknown option ignored: frobnicate=1" },
+	  .unwant_log = "authenticate:" },
 	{ .label = "the conversation fails",
 	  .service = "auth required " MAILPASS "\n",
 	  .user = "alice", .answers = { NULL }, .prompts = 1, .want = PAM_AUTHTOK_ERR,
@@ -1086,7 +1095,7 @@ static const struct pam_case authenticate_cases[] = {
 	  .service = "auth required pam_permit.so\nauth required " MAILPASS "\n",
 	  .user = "alice", .answers = { PW_WRONG }, .want = PAM_AUTH_ERR },
 	{ .label = "required pam_deny, then pam_mailpass: still asked, fails",
-	  .service = "auth required pam_deny.so\nauth required " MAILPASS "\n",
+	  .service = "auth required pam_deny.so\nauth required " MAILPASS " debug\n",
 	  .user = "alice", .answers = { PW_ALICE }, .want = PAM_AUTH_ERR,
 	  .want_log = { AUTH_LOG("alice") "OK (password accepted)" } },
 	{ .label = "requisite pam_deny ends the stack before pam_mailpass",
@@ -1113,7 +1122,7 @@ static const struct pam_case authenticate_cases[] = {
 	  .user = "alice", .answers = { PW_ALICE }, .want = PAM_SUCCESS, .result = "OK" },
 	{ .label = "pam_unix, then pam_mailpass use_first_pass: asked once, right",
 	  .service = "auth sufficient pam_unix.so nodelay\n"
-		     "auth required " MAILPASS " use_first_pass\n",
+		     "auth required " MAILPASS " use_first_pass debug\n",
 	  .user = "alice", .answers = { PW_ALICE }, .want = PAM_SUCCESS,
 	  .want_log = { AUTH_LOG("alice") "OK (password accepted)" } },
 	{ .label = "pam_unix, then pam_mailpass use_first_pass: asked once, wrong",
@@ -1130,7 +1139,7 @@ static const struct pam_case authenticate_cases[] = {
 	  .user = "mallory", .answers = { PW_WRONG }, .want = PAM_USER_UNKNOWN },
 	{ .label = "pam_exec expose_authtok, then pam_mailpass use_first_pass",
 	  .service = "auth optional pam_exec.so expose_authtok quiet /bin/cat\n"
-		     "auth required " MAILPASS " use_first_pass\n",
+		     "auth required " MAILPASS " use_first_pass debug\n",
 	  .user = "alice", .answers = { PW_ALICE }, .want = PAM_SUCCESS,
 	  .want_log = { AUTH_LOG("alice") "OK (password accepted)" } },
 	{ .label = "pam_exec expose_authtok, then pam_mailpass use_first_pass, wrong",
@@ -1243,7 +1252,7 @@ static const struct pam_case chauthtok_cases[] = {
 	{ .label = "root sets a new password",
 	  .service = "password required " MAILPASS "\n",
 	  .user = "alice", .run_as = AS_ROOT, .answers = { PW_NEW, PW_NEW }, .want = PAM_SUCCESS,
-	  .result = "OK", .want_log = { CHTOK_LOG("alice") "OK (" },
+	  .result = "OK", .want_log = { CHTOK_LOG("alice") "OK (password changed)" },
 	  .want_entry = "alice:" NEW_ARGON2ID, .after_ok = PW_NEW, .after_fail = PW_ALICE },
 	{ .label = "root: the new password retyped differently",
 	  .service = "password required " MAILPASS "\n",
@@ -1307,7 +1316,7 @@ static const struct pam_case chauthtok_cases[] = {
 	{ .label = "user: right old password",
 	  .service = "password required " MAILPASS "\n",
 	  .user = "alice", .run_as = AS_USER, .answers = { PW_ALICE, PW_NEW, PW_NEW },
-	  .want = PAM_SUCCESS, .result = "OK", .want_log = { CHTOK_LOG("alice") "OK (" },
+	  .want = PAM_SUCCESS, .result = "OK", .want_log = { CHTOK_LOG("alice") "OK (password changed)" },
 	  .want_entry = "alice:" NEW_ARGON2ID, .after_ok = PW_NEW, .after_fail = PW_ALICE },
 	{ .label = "user: {PLAIN} old password",
 	  .service = "password required " MAILPASS "\n",
