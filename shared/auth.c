@@ -586,6 +586,8 @@ mp_auth_set_password(struct mp_auth *auth, const char *user, size_t user_len,
 	result = apply_change(auth, create ? CHANGE_ADD : CHANGE_PASSWORD, user, user_len,
 			      stored, reason_r);
 	mp_secret_free_str(&stored);
+	if (result == MP_OK)
+		*reason_r = create ? "user added" : "password changed";
 	return result;
 }
 

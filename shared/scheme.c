@@ -237,6 +237,7 @@ mp_scheme_hash(const struct mp_scheme *scheme, const char *password, size_t pass
 		goto out;
 	snprintf(stored, stored_size, "{%s}%s", scheme->name, encoded);
 	*stored_r = stored;
+	*reason_r = "";
 	result = MP_OK;
 out:
 	mp_secret_free(&data, data_len);

@@ -145,7 +145,7 @@ enum mp_result mp_scheme_check(const char *stored, const char *user,
 /*
  * mp_scheme_hash - a new stored value "{NAME}data" for password, malloc'd in
  * *stored_r.  Returns MP_MALFORMED when the scheme cannot generate or a
- * parameter is out of range.
+ * parameter is out of range, with *reason_r saying why; "" on MP_OK.
  */
 enum mp_result mp_scheme_hash(const struct mp_scheme *scheme, const char *password,
 			      size_t password_len, const struct mp_hash_params *params,

@@ -345,6 +345,7 @@ test_management(void)
 	CU_ASSERT_FATAL(chmod(f.store_path, 0600) == 0);
 	MP_CHECK_RESULT("add", mp_auth_set_password(f.auth, "alice", 5, "new pw", 6, true,
 						    &reason), MP_OK);
+	MP_CHECK_STR("add", reason, "user added");
 	MP_CHECK_RESULT("added verifies", mp_auth_verify(f.auth, "alice", 5, "new pw", 6, 0,
 							 &reason, &note), MP_OK);
 	MP_CHECK_RESULT("add existing", mp_auth_set_password(f.auth, "alice", 5, "x", 1, true,
@@ -354,6 +355,7 @@ test_management(void)
 							       &reason), MP_USER_UNKNOWN);
 	MP_CHECK_RESULT("passwd", mp_auth_set_password(f.auth, "bob", 3, "bob new", 7, false,
 						       &reason), MP_OK);
+	MP_CHECK_STR("passwd", reason, "password changed");
 	MP_CHECK_RESULT("old password gone", mp_auth_verify(f.auth, "bob", 3, "bob pw", 6, 0,
 							    &reason, &note), MP_MISMATCH);
 	MP_CHECK_RESULT("new password", mp_auth_verify(f.auth, "bob", 3, "bob new", 7, 0,
