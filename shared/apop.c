@@ -42,6 +42,26 @@ timestamp_check(const char *timestamp, size_t len, const char **reason_r)
 	return MP_OK;
 }
 
+/*
+ * digest_check - 32 hex digits (either case), before any library is
+ * loaded: a malformed digest is the client's error whatever is installed.
+ */
+static enum mp_result
+digest_check(const char *digest, size_t len, const char **reason_r)
+{
+	static const char hex_digits[] = "0123456789abcdefABCDEF";
+
+	for (size_t i = 0; i < len; i++) {
+		if (digest[i] == '\0' || strchr(hex_digits, digest[i]) == NULL)
+			len = 0;
+	}
+	if (len != MP_APOP_DIGEST_HEX_LEN) {
+		*reason_r = "APOP digest is not 32 hex digits";
+		return MP_MALFORMED;
+	}
+	return MP_OK;
+}
+
 enum mp_result
 mp_apop_check(const char *timestamp, size_t timestamp_len, const char *digest,
 	      size_t digest_len, const unsigned char *secret, size_t secret_len,
@@ -55,6 +75,8 @@ mp_apop_check(const char *timestamp, size_t timestamp_len, const char *digest,
 	enum mp_result result;
 
 	result = timestamp_check(timestamp, timestamp_len, reason_r);
+	if (result == MP_OK)
+		result = digest_check(digest, digest_len, reason_r);
 	if (result != MP_OK)
 		return result;
 	sodium = mp_sodium_load(reason_r);

@@ -255,6 +255,12 @@ scenario_missing(void)
 						    APOP_DIGEST, strlen(APOP_DIGEST),
 						    (const unsigned char *)"tanstaaf", 8,
 						    &reason), MP_INTERNAL);
+	/* A malformed digest is the client's error, libraries or not. */
+	check_result("mp_apop_check, 31 digits", mp_apop_check(APOP_TIMESTAMP, strlen(APOP_TIMESTAMP),
+								APOP_DIGEST, 31,
+								(const unsigned char *)"tanstaaf", 8,
+								&reason), MP_MALFORMED);
+	check_reason("mp_apop_check, 31 digits", reason, "APOP digest is not 32 hex digits");
 	mp_apop_digest(APOP_TIMESTAMP, strlen(APOP_TIMESTAMP), (const unsigned char *)"tanstaaf",
 		       8, digest);
 	check(digest[0] == '\0', "mp_apop_digest", "a digest came back");
