@@ -16,178 +16,38 @@ on any failure.
 """
 
 import os
-import pty
 import pwd
-import re
-import select
 import shutil
 import stat
 import subprocess
 import sys
-import tempfile
-import time
 import unittest
 
+sys.dont_write_bytecode = True   # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_util as u  # noqa: E402
-
-BIN = os.environ.get("MAILPASS_BIN", "")
-REQUIRE_TOOLS = os.environ.get("MAILPASS_REQUIRE_TOOLS") == "1"
+import mailpass_cli as cli  # noqa: E402
+from mailpass_cli import mailpass, mailpass_tty  # noqa: E402
 
 # The RFC 1939 APOP example.
 APOP_SECRET = "tanstaaf"
 APOP_TIMESTAMP = "<1896.697170952@dbc.mtview.ca.us>"
 APOP_DIGEST = "c4c9334bac560ecc979e58001b3e22fb"
 
-# Every (label, stdout, stderr) of a mailpass run, and every secret given to
-# mailpass on its standard input or terminal.
-OUTPUTS = []
-SECRETS = set()
 # Secrets whose printing is the job of the command that printed them (hash
 # -s PLAIN --allow-weak prints the password: the stored value is cleartext).
 PRINTED_ON_PURPOSE = set()
 
 
-class Run:
-    """The outcome of one mailpass run."""
+class MailpassCase(cli.MailpassCase):
+    """A temporary directory with mailpass.conf, the store path and helpers.
 
-    def __init__(self, args, code, out, err):
-        self.args = args
-        self.code = code
-        self.out = out
-        self.err = err
-
-    @property
-    def stdout(self):
-        return self.out.decode("utf-8", "replace")
-
-    @property
-    def stderr(self):
-        return self.err.decode("utf-8", "replace")
-
-    def __repr__(self):
-        return "mailpass %r -> exit %d, stdout %r, stderr %r" % (
-            self.args, self.code, self.stdout, self.stderr)
-
-
-def remember_secret(data):
-    """Remember the line(s) of data as secrets the outputs must not show."""
-    if isinstance(data, str):
-        data = data.encode()
-    for line in data.split(b"\n"):
-        line = line.rstrip(b"\r")
-        if len(line) >= 4:
-            SECRETS.add(line)
-
-
-def mailpass(args, stdin=b"", secret=True):
-    """Run mailpass with args and stdin (bytes or str; not a terminal)."""
-    if isinstance(stdin, str):
-        stdin = stdin.encode()
-    if secret and stdin:
-        remember_secret(stdin)
-    proc = subprocess.run([BIN] + list(args), input=stdin, capture_output=True,
-                          timeout=120)
-    OUTPUTS.append((" ".join(map(str, args)), proc.stdout, proc.stderr))
-    return Run(args, proc.returncode, proc.stdout, proc.stderr)
-
-
-PROMPT = re.compile(rb"(?:[Pp]assword|APOP secret): ")
-
-
-def mailpass_tty(args, answers):
-    """Run mailpass with a terminal as stdin and stderr.
-
-    answers: the lines to type, each once its prompt has shown (typing ahead
-    would be flushed, as it is meant to be).  Returns the Run (stdout is a
-    pipe; err holds what the terminal showed).
+    What mailpass reads on its standard input is a secret: no output may
+    show it.
     """
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([BIN] + list(args), stdin=slave, stdout=subprocess.PIPE,
-                            stderr=slave, close_fds=True)
-    os.close(slave)
-    shown = b""
-    answered = 0
-    for answer in answers:
-        remember_secret(answer)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            shown += chunk
-            while answered < len(answers) and answered < len(PROMPT.findall(shown)):
-                os.write(master, answers[answered].encode() + b"\n")
-                answered += 1
-        elif proc.poll() is not None:
-            break
-    if proc.poll() is None:
-        proc.kill()
-    out = proc.stdout.read()
-    proc.wait(timeout=60)
-    os.close(master)
-    OUTPUTS.append(("(tty) " + " ".join(args), out, shown))
-    return Run(args, proc.returncode, out, shown)
 
-
-def tool_missing(name):
-    return shutil.which(name) is None
-
-
-class MailpassCase(unittest.TestCase):
-    """A temporary directory with mailpass.conf, the store path and helpers."""
-
-    conf_extra = ""
-
-    def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="mailpass-cli-")
-        self.addCleanup(shutil.rmtree, self.dir, True)
-        self.store = os.path.join(self.dir, "passwd")
-        self.key = os.path.join(self.dir, "apop.key")
-        self.conf = self.write_conf("mailpass.conf", self.conf_extra)
-
-    def write_file(self, name, text):
-        path = os.path.join(self.dir, name)
-        with open(path, "w") as f:
-            f.write(text)
-        return path
-
-    def write_conf(self, name, extra="", opslimit=1):
-        return self.write_file(name, "# mailpass.conf for a test\n"
-                               "store = file:%s\n"
-                               "argon2_opslimit = %d\n"
-                               "argon2_memlimit = 8M\n" % (self.store, opslimit) + extra)
-
-    def mp(self, *args, stdin=b"", conf=None, secret=True):
-        """mailpass -c CONF ARGS with stdin."""
-        return mailpass(["-c", conf or self.conf] + list(args), stdin, secret)
-
-    def need_tool(self, name):
-        if tool_missing(name):
-            reason = "%s is not installed" % name
-            if REQUIRE_TOOLS:
-                self.fail(reason + " (MAILPASS_REQUIRE_TOOLS=1)")
-            self.skipTest(reason)
-
-    def expect(self, run, code, out=None, err=None):
-        """Check the exit status and that out/err are in stdout/stderr."""
-        self.assertEqual(run.code, code, "got exit %d, want %d: %r" % (run.code, code, run))
-        if out is not None:
-            self.assertIn(out, run.stdout, "stdout lacks %r: %r" % (out, run))
-        if err is not None:
-            self.assertIn(err, run.stderr, "stderr lacks %r: %r" % (err, run))
-
-    def store_bytes(self):
-        try:
-            with open(self.store, "rb") as f:
-                return f.read()
-        except FileNotFoundError:
-            return None
+    tmp_prefix = "mailpass-cli-"
+    stdin_is_secret = True
 
     def add_user(self, user, password):
         self.expect(self.mp("user", "add", user, stdin=password + "\n"), 0)
@@ -336,10 +196,11 @@ class HashTest(MailpassCase):
 
     def test_config_optional(self):
         missing = os.path.join(self.dir, "absent.conf")
-        run = mailpass(["-c", missing, "hash"], "Default cost\n")
+        run = mailpass(["-c", missing, "hash"], "Default cost\n", secret=True)
         self.expect(run, 0, "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$", "built-in defaults")
         stored = run.stdout.strip()
-        self.expect(mailpass(["-c", missing, "verify", "--hash", stored], "Default cost\n"),
+        self.expect(mailpass(["-c", missing, "verify", "--hash", stored], "Default cost\n",
+                             secret=True),
                     0, "OK")
 
     def test_broken_config(self):
@@ -347,7 +208,7 @@ class HashTest(MailpassCase):
                                  "store = file:%s\nno_such_key = 1\n" % self.store)
         for args in (["hash"], ["verify", "--hash", "{PLAIN}x"]):
             with self.subTest(args[0]):
-                run = mailpass(["-c", broken] + args, "Broken config\n")
+                run = mailpass(["-c", broken] + args, "Broken config\n", secret=True)
                 self.expect(run, 2, err="line 2")
                 self.assertIn(broken, run.stderr)
                 self.assertEqual(run.out, b"")
@@ -967,10 +828,7 @@ class CheckTest(MailpassCase):
 def need_root(case):
     """Skip case unless root runs it (fail instead under MAILPASS_REQUIRE_TOOLS=1)."""
     if os.geteuid() != 0:
-        reason = "handing files to another account needs root"
-        if REQUIRE_TOOLS:
-            case.fail(reason + " (MAILPASS_REQUIRE_TOOLS=1)")
-        case.skipTest(reason)
+        cli.skip_or_fail(case, "handing files to another account needs root")
 
 
 class PermissionTest(MailpassCase):
@@ -1056,7 +914,7 @@ class MissingConfigTest(MailpassCase):
         ]
         for label, args, stdin in rows:
             with self.subTest(label):
-                run = mailpass(["-c", missing] + args, stdin)
+                run = mailpass(["-c", missing] + args, stdin, secret=True)
                 self.expect(run, 2)
                 self.assertIn(missing, run.stdout + run.stderr)
                 self.assertIn("does not exist", run.stdout + run.stderr)
@@ -1072,43 +930,16 @@ class LeakTest(unittest.TestCase):
     """Runs last: no secret given to mailpass appears in any of its outputs."""
 
     def test_no_secret_in_output(self):
-        self.assertGreater(len(OUTPUTS), 50)
-        self.assertIn(APOP_SECRET.encode(), SECRETS)
-        for secret in sorted(SECRETS - PRINTED_ON_PURPOSE):
-            for label, out, err in OUTPUTS:
+        self.assertGreater(len(cli.OUTPUTS), 50)
+        self.assertIn(APOP_SECRET.encode(), cli.SECRETS)
+        for secret in sorted(cli.SECRETS - PRINTED_ON_PURPOSE):
+            for label, out, err in cli.OUTPUTS:
                 with self.subTest(command=label, secret=secret[:40]):
                     self.assertNotIn(secret, out)
                     self.assertNotIn(secret, err)
 
 
-def test_id(test):
-    """The test method a result entry belongs to (a subtest counts for its test)."""
-    return getattr(test, "test_case", test).id()
-
-
-def main():
-    if not BIN or not os.access(BIN, os.X_OK):
-        print("MAILPASS_BIN must name the mailpass binary (got %r)" % BIN)
-        print("0 passed, 1 failed")
-        return 1
-    loader = unittest.TestLoader()
-    suite = unittest.TestSuite()
-    for case in (HelpTest, HashTest, VerifyHashTest, CeilingTest, UserTest, ApopTest,
-                 StampTest, KeygenTest, CheckTest, PermissionTest, MissingConfigTest):
-        suite.addTests(loader.loadTestsFromTestCase(case))
-    suite.addTest(LeakTest("test_no_secret_in_output"))
-
-    result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
-    failed = {test_id(t) for t, _ in result.failures + result.errors}
-    failed |= {test_id(t) for t in result.unexpectedSuccesses}
-    skipped = {test_id(t) for t, _ in result.skipped} - failed
-    passed = result.testsRun - len(failed) - len(skipped)
-    summary = "%d passed, %d failed" % (passed, len(failed))
-    if skipped:
-        summary += ", %d skipped" % len(skipped)
-    print(summary)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run_suite((HelpTest, HashTest, VerifyHashTest, CeilingTest, UserTest, ApopTest,
+                            StampTest, KeygenTest, CheckTest, PermissionTest, MissingConfigTest),
+                           LeakTest("test_no_secret_in_output")))

@@ -75,7 +75,6 @@ Cyrus, saslauthd, ...).  The last line is "N passed, N failed"
 (", N skipped").
 """
 
-import argparse
 import base64
 import glob
 import grp
@@ -84,30 +83,18 @@ import poplib
 import pwd
 import re
 import shutil
-import ssl
 import stat
 import subprocess
 import sys
-import traceback
 
 sys.dont_write_bytecode = True   # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_util as u  # noqa: E402
+from pop3_client import (  # noqa: E402
+    attempt, capabilities, connect, curl, sent_forms, text, tls_context, want_refused)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(HERE)
-SRCDIR = os.environ.get("MAILPASS_SRCDIR") or TOP
-BUILDDIR = os.environ.get("MAILPASS_BUILDDIR") or SRCDIR
-BIN = os.environ.get("MAILPASS_BIN") or os.path.join(BUILDDIR, "tools", "mailpass")
-PAM_MODULE = os.environ.get("MAILPASS_PAM_MODULE") or os.path.join(
-    BUILDDIR, "pam-module", ".libs", "pam_mailpass.so")
-SASL_PLUGIN_DIR = os.environ.get("MAILPASS_SASL_PLUGIN_DIR") or os.path.join(
-    BUILDDIR, "sasl-plugin", ".libs")
-SYSLOG_SHIM = os.environ.get("MAILPASS_SYSLOG_SHIM") or os.path.join(
-    BUILDDIR, "tests", ".libs", "libsyslog-capture.so")
-SYSLOG_PREFER = os.environ.get("MAILPASS_SYSLOG_CAPTURE") or "dev-log"
 PAM_MODE = os.environ.get("MAILPASS_CYRUS_PAM") or ""
-DOC = os.path.join(SRCDIR, "docs", "cyrus.md")
+DOC = os.path.join(u.SRCDIR, "docs", "cyrus.md")
 
 CYRUS_BIN = "/usr/lib/cyrus/bin"
 MASTER = os.path.join(CYRUS_BIN, "master")
@@ -152,22 +139,9 @@ METHODS = ("APOP", "AUTH PLAIN", "AUTH LOGIN", "USER/PASS")
 PASSWORD_METHODS = ("AUTH PLAIN", "AUTH LOGIN", "USER/PASS")
 
 
-def b64(data):
-    if isinstance(data, str):
-        data = data.encode()
-    return base64.b64encode(data).decode("ascii")
-
-
 def secrets():
     """Every secret the logs must not show, including encoded forms."""
-    out = set()
-    for pw in SECRETS:
-        out.add(pw)
-        out.add(b64(pw))
-        for user in USERS:
-            out.add(b64("\0%s\0%s" % (user, pw)))
-            out.add(b64("%s\0%s\0%s" % (user, user, pw)))
-    return out
+    return sent_forms(SECRETS, USERS)
 
 
 # --- The configuration ---------------------------------------------------------
@@ -277,13 +251,10 @@ def show_config():
     return "\n".join(out) + "\n"
 
 
-def doc_lines_missing(doc_text):
-    """Site lines of the TLS configuration that docs/cyrus.md does not show."""
-    shown = {re.sub(r"\s+", " ", l.strip()) for l in doc_text.splitlines()}
-    wanted = [t for t, site in imapd_config(DOC_VALUES, tls=True) if site]
-    wanted += pam_lines(DOC_VALUES) + saslauthd_defaults(DOC_VALUES) + \
-        systemd_lines(DOC_VALUES)
-    return [w for w in wanted if re.sub(r"\s+", " ", w.strip()) not in shown]
+def site_lines():
+    """The site lines of the TLS run, which docs/cyrus.md must show."""
+    return [t for t, site in imapd_config(DOC_VALUES, tls=True) if site] + \
+        pam_lines(DOC_VALUES) + saslauthd_defaults(DOC_VALUES) + systemd_lines(DOC_VALUES)
 
 
 def cyrus_conf(t, tls):
@@ -339,7 +310,7 @@ def chown_cyrus(path, mode):
     os.chmod(path, mode)
 
 
-class Cyrus:
+class Cyrus(u.ServerFixture):
     """One private Cyrus master in directory path."""
 
     # Cyrus's configdirectory layout (Debian's cyrus-common makes these).
@@ -393,7 +364,7 @@ class Cyrus:
         return [self.ports[k] for k in ("pop3", "pop3s") if k in self.ports]
 
     def greeting(self, port):
-        client = poplib.POP3("127.0.0.1", port, timeout=u.SOCKET_TIMEOUT)
+        client = connect(port)
         try:
             return text(client.getwelcome())
         finally:
@@ -439,15 +410,6 @@ class Cyrus:
         self.deliver_output += (proc.stdout + proc.stderr).decode("utf-8", "replace")
         return proc.returncode, (proc.stdout + proc.stderr).decode("utf-8", "replace").strip()
 
-    def stop(self):
-        if self.server is not None:
-            self.server.stop()
-
-    def leftovers(self):
-        return self.server.leftovers() if self.server is not None else []
-
-    def output(self):
-        return u.read_text(self.out_path)
 
 
 # --- saslauthd and its PAM service --------------------------------------------------
@@ -472,7 +434,7 @@ def namespace_usable(pam_dir):
     return True, ""
 
 
-class Saslauthd:
+class Saslauthd(u.ServerFixture):
     """saslauthd -a pam on its own socket, with the test's PAM service "pop".
 
     mode "namespace": saslauthd runs under unshare(1) with pam_dir bound over
@@ -533,120 +495,13 @@ class Saslauthd:
 
     def stop(self):
         try:
-            if self.server is not None:
-                self.server.stop()
+            super().stop()
         finally:
             if self.replaced is not None:
                 self.replaced.__exit__(None, None, None)
 
-    def leftovers(self):
-        return self.server.leftovers() if self.server is not None else []
 
-    def output(self):
-        return u.read_text(self.out_path)
-
-
-# --- POP3 clients ---------------------------------------------------------------------
-
-def tls_context(cafile):
-    """A client context that verifies the server against the test's CA."""
-    ctx = ssl.create_default_context(cafile=cafile)
-    ctx.check_hostname = True
-    return ctx
-
-
-def connect(port, mode="plain", ctx=None):
-    """mode: "plain", "implicit" (TLS from the start) or "stls"."""
-    if mode == "implicit":
-        return poplib.POP3_SSL("127.0.0.1", port, timeout=u.SOCKET_TIMEOUT, context=ctx)
-    client = poplib.POP3("127.0.0.1", port, timeout=u.SOCKET_TIMEOUT)
-    if mode == "stls":
-        client.stls(ctx)
-    return client
-
-
-def text(resp):
-    if isinstance(resp, poplib.error_proto):
-        resp = resp.args[0] if resp.args else b""
-    if isinstance(resp, bytes):
-        resp = resp.decode("utf-8", "replace")
-    return str(resp)
-
-
-def authenticate(client, method, user, secret):
-    """Log in; return (accepted, last server response as text)."""
-    try:
-        if method == "APOP":
-            # poplib computes MD5(timestamp + secret) from the greeting's timestamp.
-            resp = client.apop(user, secret)
-        elif method == "USER/PASS":
-            client.user(user)
-            resp = client.pass_(secret)
-        elif method == "AUTH PLAIN":
-            resp = client._shortcmd("AUTH PLAIN " + b64("\0%s\0%s" % (user, secret)))
-        elif method == "AUTH LOGIN":
-            client._shortcmd("AUTH LOGIN")
-            client._shortcmd(b64(user))
-            resp = client._shortcmd(b64(secret))
-        else:
-            raise ValueError(method)
-    except poplib.error_proto as e:
-        return False, text(e)
-    return text(resp).startswith("+OK"), text(resp)
-
-
-class Attempt:
-    def __init__(self):
-        self.accepted = False
-        self.resp = ""
-        self.stat = None
-        self.top = b""
-        self.error = None
-
-    def __str__(self):
-        if self.error:
-            return "error: " + self.error
-        out = self.resp
-        if self.stat is not None:
-            out += ", STAT %d %d" % self.stat
-        return out
-
-
-def attempt(port, method, user, secret, mode="plain", ctx=None):
-    """One connection, one login, STAT (and the first message's header) when accepted, QUIT."""
-    a = Attempt()
-    client = None
-    try:
-        client = connect(port, mode, ctx)
-        a.accepted, a.resp = authenticate(client, method, user, secret)
-        if a.accepted:
-            a.stat = client.stat()
-            if a.stat[0] > 0:
-                a.top = b"\n".join(client.top(1, 0)[1])
-            client.quit()
-            client = None
-    except (OSError, poplib.error_proto, ssl.SSLError) as e:
-        a.accepted = False
-        a.error = "%s: %s" % (type(e).__name__,
-                              text(e) if isinstance(e, poplib.error_proto) else e)
-    finally:
-        if client is not None:
-            try:
-                client.close()
-            except OSError:
-                pass
-    return a
-
-
-def curl(url, user, password, extra=()):
-    """curl lists the mailbox; the credentials go through its config on stdin."""
-    exe = shutil.which("curl")
-    config = 'user = "%s:%s"\n' % (user, password)
-    argv = [exe, "-sS", "--max-time", "10", "-K", "-"] + list(extra) + [url]
-    proc = u.run(argv, input=config, timeout=20)
-    return proc.returncode, proc.stdout.decode("utf-8", "replace"), \
-        proc.stderr.decode("utf-8", "replace").strip()
-
+# --- Checks of a login ---------------------------------------------------------------
 
 def want_ok(r, label, a, messages=None):
     """Accepted; with messages, STAT shows that many (and the test message's subject)."""
@@ -656,11 +511,6 @@ def want_ok(r, label, a, messages=None):
         if ok and messages:
             ok = b"Subject: mailpass Cyrus end-to-end test" in a.top
     return r.check(label, ok, str(a))
-
-
-def want_refused(r, label, a, contains="-ERR [AUTH]"):
-    ok = not a.accepted and a.error is None and contains in a.resp
-    return r.check(label, ok, "%s (want a response with %r)" % (a, contains))
 
 
 # --- The scenario ---------------------------------------------------------------------
@@ -682,14 +532,14 @@ class Setup:
         self.values = dict(DOC_VALUES)
         self.values.update({
             "mailpass_conf": self.conf,
-            "pam_module": os.path.abspath(PAM_MODULE),
+            "pam_module": os.path.abspath(u.PAM_MODULE),
             "saslauthd_dir": tmp.join("saslauthd"),
         })
         self.stored_values = set()
         self.saslauthd = None
 
     def mailpass(self, args, stdin="", conf=None):
-        return u.run([BIN, "-c", conf or self.conf] + args, input=stdin, timeout=60)
+        return u.run([u.BIN, "-c", conf or self.conf] + args, input=stdin, timeout=60)
 
     def make_plugin_dirs(self):
         """The plugin directories that SASL_PATH names.
@@ -703,7 +553,7 @@ class Setup:
         os.makedirs(self.plugin_dir)
         os.chmod(self.plugin_dir, 0o755)
         target = os.path.join(self.plugin_dir, "libmailpass.so")
-        shutil.copyfile(os.path.join(SASL_PLUGIN_DIR, "libmailpass.so"), target)
+        shutil.copyfile(os.path.join(u.SASL_PLUGIN_DIR, "libmailpass.so"), target)
         os.chmod(target, 0o644)
         self.system_dir = None
         system = system_sasl_dir()
@@ -716,7 +566,7 @@ class Setup:
     def make_store(self):
         os.makedirs(self.store_dir)
         os.chmod(self.store_dir, 0o750)
-        proc = u.run([BIN, "keygen", self.key])
+        proc = u.run([u.BIN, "keygen", self.key])
         if not self.r.check("mailpass keygen", proc.returncode == 0,
                             proc.stderr.decode("utf-8", "replace")):
             return False
@@ -740,15 +590,7 @@ class Setup:
                                 proc.stderr.decode("utf-8", "replace")):
                 return False
         # carol: disabled with Dovecot's nologin extra field.
-        lines = u.read_text(self.store).splitlines()
-        with open(self.store, "w") as f:
-            for l in lines:
-                if l.startswith(CAROL + ":"):
-                    fields = l.split(":")
-                    fields += [""] * (8 - len(fields))
-                    fields[7] = (fields[7] + " nologin").strip()
-                    l = ":".join(fields)
-                f.write(l + "\n")
+        u.add_nologin(self.store, CAROL)
         # The plugin reads the store and the key inside pop3d, as user cyrus
         # (group mail), and rewrites the store after a rehash (passwd.lock,
         # passwd.tmp, rename): the directory and its files belong to cyrus.
@@ -759,7 +601,7 @@ class Setup:
         chown_cyrus(self.key, 0o600)
         # As docs/cyrus.md: the chown changed the store, so its stamp is stale;
         # mailpass stamp (as root) writes it anew with the store's owner and mode.
-        proc = u.run([BIN, "-c", self.conf, "stamp"])
+        proc = u.run([u.BIN, "-c", self.conf, "stamp"])
         store_st = os.stat(self.store)
         try:
             stamp_st = os.stat(self.store + ".stamp")
@@ -784,7 +626,7 @@ class Setup:
                          "$argon2id$v=19$%s$" % OLD_COST in self.hash_of(user),
                          self.hash_of(user))
         runuser = shutil.which("runuser") or "/usr/sbin/runuser"
-        proc = u.run([runuser, "-u", "cyrus", "--", BIN, "-c", self.conf, "check"])
+        proc = u.run([runuser, "-u", "cyrus", "--", u.BIN, "-c", self.conf, "check"])
         out = (proc.stdout + proc.stderr).decode("utf-8", "replace").strip()
         self.r.check("mailpass check as user cyrus: configuration, store and key usable",
                      proc.returncode == 0 and "0 errors" in out, "exit %d: %s" % (
@@ -834,10 +676,6 @@ class Setup:
                 "%04o" % stat.S_IMODE(st.st_mode))
 
 
-def count_lines(capture, pattern):
-    return sum(1 for l in capture.messages() if re.search(pattern, l))
-
-
 # Which part of mailpass decided a login, by its log line.
 ROUTES = {
     "APOP": ("the auxprop plugin (sasl_checkapop)",
@@ -853,7 +691,7 @@ def route_counts(capture, user):
     if not capture.method:
         return None
     capture.settle()
-    return {m: count_lines(capture, pattern % re.escape(user))
+    return {m: capture.count(pattern % re.escape(user))
             for m, (_, pattern) in ROUTES.items()}
 
 
@@ -879,6 +717,13 @@ def start(r, name, c):
     r.check("%s: Cyrus master (pid %d) listens on 127.0.0.1 port %s" % (
         name, c.server.pid, " and ".join(map(str, c.listening_ports()))), True)
     return True
+
+
+def finish(r, name, c, capture, failed_before):
+    """After a run (c stopped): no process of it is left; the logs if a check failed."""
+    u.check_stopped(r, "%s: master and its children stopped" % name, c)
+    show_output_on_failure(r, c, capture, failed_before)
+    return c
 
 
 def show_output_on_failure(r, c, capture, failed_before):
@@ -913,11 +758,7 @@ def plain_run(setup, r, capture):
         r.check("plain: the greeting carries an APOP timestamp <...@%s>" % c.values["servername"],
                 re.search(r"<[^<>@\s]+@%s>" % re.escape(c.values["servername"]), welcome),
                 welcome)
-        client = connect(port)
-        try:
-            capa = client.capa()
-        finally:
-            client.close()
+        capa = capabilities(port)
         r.equal("plain: CAPA offers SASL PLAIN LOGIN (sasl_mech_list)", capa.get("SASL"),
                 ["PLAIN", "LOGIN"])
         r.check("plain: CAPA offers USER", "USER" in capa, repr(capa))
@@ -949,30 +790,26 @@ def plain_run(setup, r, capture):
         want_refused(r, "plain: APOP bob (no APOP secret): refused",
                      attempt(port, "APOP", BOB, BOB_PW))
 
-        # Rehash on login, by the plugin inside pop3d (user cyrus) ...
-        before = setup.hash_of(BOB)
-        want_ok(r, "plain: AUTH PLAIN bob (lower-cost hash): accepted, INBOX created (STAT 0)",
-                attempt(port, "AUTH PLAIN", BOB, BOB_PW), 0)
-        after = setup.hash_of(BOB)
-        setup.remember_secrets()
-        r.check("plain: bob's hash rehashed to the configured cost by the SASL plugin "
-                "(pop3d, user cyrus)",
-                before != after and "$argon2id$v=19$%s$" % TARGET_COST in after,
-                "before %s, after %s" % (before, after))
-        r.equal("plain: the store is still cyrus:mail 0640 after the plugin's rehash",
-                setup.owner_mode(setup.store), ("cyrus", "mail", "0640"))
-        # ... and by pam_mailpass inside saslauthd (root).
-        before = setup.hash_of(DAVE)
-        want_ok(r, "plain: USER/PASS dave (lower-cost hash): accepted",
-                attempt(port, "USER/PASS", DAVE, DAVE_PW), 0)
-        after = setup.hash_of(DAVE)
-        setup.remember_secrets()
-        r.check("plain: dave's hash rehashed to the configured cost by pam_mailpass "
-                "(saslauthd, root)",
-                before != after and "$argon2id$v=19$%s$" % TARGET_COST in after,
-                "before %s, after %s" % (before, after))
-        r.equal("plain: the store is still cyrus:mail 0640 after pam_mailpass's rehash",
-                setup.owner_mode(setup.store), ("cyrus", "mail", "0640"))
+        # Rehash on login, by the plugin inside pop3d (user cyrus) and by
+        # pam_mailpass inside saslauthd (root).
+        rehashes = (
+            # method, user, password, what the login did, who rehashed (where), whose rehash
+            ("AUTH PLAIN", BOB, BOB_PW, "accepted, INBOX created (STAT 0)",
+             "the SASL plugin (pop3d, user cyrus)", "the plugin's"),
+            ("USER/PASS", DAVE, DAVE_PW, "accepted",
+             "pam_mailpass (saslauthd, root)", "pam_mailpass's"),
+        )
+        for method, user, password, accepted, by, whose in rehashes:
+            before = setup.hash_of(user)
+            want_ok(r, "plain: %s %s (lower-cost hash): %s" % (method, user, accepted),
+                    attempt(port, method, user, password), 0)
+            after = setup.hash_of(user)
+            setup.remember_secrets()
+            r.check("plain: %s's hash rehashed to the configured cost by %s" % (user, by),
+                    before != after and "$argon2id$v=19$%s$" % TARGET_COST in after,
+                    "before %s, after %s" % (before, after))
+            r.equal("plain: the store is still cyrus:mail 0640 after %s rehash" % whose,
+                    setup.owner_mode(setup.store), ("cyrus", "mail", "0640"))
         want_ok(r, "plain: AUTH LOGIN bob after the rehash: accepted",
                 attempt(port, "AUTH LOGIN", BOB, BOB_PW), 0)
         want_ok(r, "plain: APOP alice after both rehashes: accepted (the plugin still reads "
@@ -1006,10 +843,7 @@ def plain_run(setup, r, capture):
         setup.remember_secrets()
     finally:
         c.stop()
-    r.check("plain: master and its children stopped", not c.leftovers(),
-            "left: %s" % c.leftovers())
-    show_output_on_failure(r, c, capture, failed_before)
-    return c
+    return finish(r, "plain", c, capture, failed_before)
 
 
 def stock_plugins(directory):
@@ -1048,27 +882,23 @@ def stock_run(setup, r, capture):
         return c
     try:
         port = c.ports["pop3"]
-        client = connect(port)
-        try:
-            capa = client.capa()
-        finally:
-            client.close()
+        capa = capabilities(port)
         r.equal("stock plugins: CAPA offers SASL PLAIN LOGIN, each once", capa.get("SASL"),
                 ["PLAIN", "LOGIN"])
         deliver_message(r, "stock plugins", c)
         served = {}
         for method in ("AUTH PLAIN", "AUTH LOGIN"):
             capture.settle()
-            plugin_before = count_lines(capture, r"mailpass %s: service=pop user=alice "
+            plugin_before = capture.count(r"mailpass %s: service=pop user=alice "
                                         % method.split()[1])
-            pam_before = count_lines(capture, r"pam_mailpass\(pop:auth\): .* user=alice ")
+            pam_before = capture.count(r"pam_mailpass\(pop:auth\): .* user=alice ")
             want_ok(r, "stock plugins: %s alice, right password: accepted, STAT" % method,
                     attempt(port, method, ALICE, ALICE_PW), 1)
             capture.settle()
-            if count_lines(capture, r"mailpass %s: service=pop user=alice "
+            if capture.count(r"mailpass %s: service=pop user=alice "
                            % method.split()[1]) > plugin_before:
                 served[method] = "the plugin's mechanism"
-            elif count_lines(capture, r"pam_mailpass\(pop:auth\): .* user=alice ") > pam_before:
+            elif capture.count(r"pam_mailpass\(pop:auth\): .* user=alice ") > pam_before:
                 served[method] = "the stock mechanism, through saslauthd and pam_mailpass"
             else:
                 served[method] = "unknown (no log line)"
@@ -1091,10 +921,7 @@ def stock_run(setup, r, capture):
                 attempt(port, "USER/PASS", ALICE, ALICE_PW), 1)
     finally:
         c.stop()
-    r.check("stock plugins: master and its children stopped", not c.leftovers(),
-            "left: %s" % c.leftovers())
-    show_output_on_failure(r, c, capture, failed_before)
-    return c
+    return finish(r, "stock plugins", c, capture, failed_before)
 
 
 def tls_run(setup, r, capture):
@@ -1132,25 +959,17 @@ def tls_run(setup, r, capture):
         want_ok(r, "TLS: implicit TLS, APOP alice, right secret: accepted",
                 attempt(sport, "APOP", ALICE, ALICE_APOP, "implicit", ctx), 1)
 
-        client = connect(port)
-        try:
-            capa = client.capa()
-        finally:
-            client.close()
+        capa = capabilities(port)
         r.check("TLS: CAPA without TLS offers STLS, neither USER nor a SASL mechanism",
                 "STLS" in capa and "USER" not in capa and not capa.get("SASL"), repr(capa))
-        client = connect(port, "stls", ctx)
-        try:
-            capa_tls = client.capa()
-        finally:
-            client.close()
+        capa_tls = capabilities(port, "stls", ctx)
         r.equal("TLS: CAPA after STLS offers SASL PLAIN LOGIN", capa_tls.get("SASL"),
                 ["PLAIN", "LOGIN"])
 
         # Without TLS, the cleartext methods never reach libsasl2.
         module_calls = r"mailpass (PLAIN|LOGIN): service=pop |pam_mailpass\(pop:auth\)"
         capture.settle()
-        calls_before = count_lines(capture, module_calls)
+        calls_before = capture.count(module_calls)
         refusal = {"USER/PASS": "-ERR [AUTH] USER command only available under a layer",
                    "AUTH PLAIN": "-ERR [AUTH] authenticating: encryption needed to use mechanism",
                    "AUTH LOGIN": "-ERR [AUTH] authenticating: encryption needed to use mechanism"}
@@ -1160,9 +979,9 @@ def tls_run(setup, r, capture):
         if capture.method:
             capture.settle()
             r.check("TLS: the refused cleartext logins reached neither the plugin nor PAM",
-                    count_lines(capture, module_calls) == calls_before,
+                    capture.count(module_calls) == calls_before,
                     "lines before %d, after %d" % (calls_before,
-                                                   count_lines(capture, module_calls)))
+                                                   capture.count(module_calls)))
         # APOP sends no password: Cyrus allows it without TLS.
         want_ok(r, "TLS: APOP alice without TLS: accepted (no cleartext password on the wire)",
                 attempt(port, "APOP", ALICE, ALICE_APOP), 1)
@@ -1191,10 +1010,7 @@ def tls_run(setup, r, capture):
             c.curl_output += out + err
     finally:
         c.stop()
-    r.check("TLS: master and its children stopped", not c.leftovers(),
-            "left: %s" % c.leftovers())
-    show_output_on_failure(r, c, capture, failed_before)
-    return c
+    return finish(r, "TLS", c, capture, failed_before)
 
 
 def check_logs(setup, r, capture, servers):
@@ -1256,15 +1072,6 @@ def check_logs(setup, r, capture, servers):
             "deliver and curl", not leaked, "found %r" % leaked)
 
 
-def check_doc(r):
-    if not os.path.isfile(DOC):
-        r.skip("docs/cyrus.md shows the tested configuration", "%s not found" % DOC)
-        return
-    missing = doc_lines_missing(u.read_text(DOC))
-    r.check("docs/cyrus.md shows the configuration the test runs", not missing,
-            "missing lines: %r" % missing)
-
-
 def prerequisites():
     u.require_root()
     u.require(sys.platform.startswith("linux"), "Linux only")
@@ -1275,9 +1082,9 @@ def prerequisites():
                   "%s not found (apt-get install %s)" % (path, package))
     saslauthd = u.require_program("saslauthd", "sasl2-bin")
     u.require_program("runuser", "util-linux")
-    u.require_file(BIN, "mailpass (MAILPASS_BIN)")
-    u.require_file(PAM_MODULE, "pam_mailpass.so (MAILPASS_PAM_MODULE)")
-    u.require_file(os.path.join(SASL_PLUGIN_DIR, "libmailpass.so"),
+    u.require_file(u.BIN, "mailpass (MAILPASS_BIN)")
+    u.require_file(u.PAM_MODULE, "pam_mailpass.so (MAILPASS_PAM_MODULE)")
+    u.require_file(os.path.join(u.SASL_PLUGIN_DIR, "libmailpass.so"),
                    "libmailpass.so (MAILPASS_SASL_PLUGIN_DIR)")
     try:
         pwd.getpwnam("cyrus")
@@ -1335,6 +1142,14 @@ def start_saslauthd(setup, r, capture, saslauthd_exe, debug=True):
     return True
 
 
+def open_to_pop3d(capture):
+    """With the LD_PRELOAD shim, pop3d (user cyrus) appends to the capture file."""
+    if capture.method == "shim":
+        fd = os.open(capture.file_path, os.O_WRONLY | os.O_CREAT, 0o666)
+        os.close(fd)
+        os.chmod(capture.file_path, 0o666)
+
+
 def run_test(r, keep):
     saslauthd_exe = prerequisites()
     pam_before = pam_file_state()
@@ -1343,14 +1158,10 @@ def run_test(r, keep):
             r.note("temporary directory kept: " + tmp.path)
         setup = Setup(tmp, r)
         servers = []
-        with u.SyslogCapture(tmp.join("syslog.txt"), SYSLOG_SHIM, SYSLOG_PREFER) as capture:
+        with u.capture_syslog(tmp.path) as capture:
             if capture.method:
                 r.note("syslog capture: %s" % capture.method)
-            if capture.method == "shim":
-                # pop3d (user cyrus) appends to the capture file.
-                fd = os.open(capture.file_path, os.O_WRONLY | os.O_CREAT, 0o666)
-                os.close(fd)
-                os.chmod(capture.file_path, 0o666)
+            open_to_pop3d(capture)
             setup.make_plugin_dirs()
             if not setup.make_store():
                 return
@@ -1363,12 +1174,11 @@ def run_test(r, keep):
                 if setup.saslauthd is not None:
                     setup.saslauthd.stop()
             if setup.saslauthd is not None and setup.saslauthd.server is not None:
-                r.check("saslauthd stopped", not setup.saslauthd.leftovers(),
-                        "left: %s" % setup.saslauthd.leftovers())
+                u.check_stopped(r, "saslauthd stopped", setup.saslauthd)
             check_logs(setup, r, capture, servers)
     r.check("%s/%s as before the test" % (PAM_DIR, PAM_SERVICE),
             pam_file_state() == pam_before, "changed")
-    check_doc(r)
+    u.check_doc_shows(r, DOC, "docs/cyrus.md", site_lines())
 
 
 def demo():
@@ -1380,11 +1190,8 @@ def demo():
     saslauthd_exe = prerequisites()
     with u.TempDir(prefix="mailpass-demo-cyrus.", mode=0o755) as tmp:
         setup = Setup(tmp, r)
-        with u.SyslogCapture(tmp.join("syslog.txt"), SYSLOG_SHIM, SYSLOG_PREFER) as capture:
-            if capture.method == "shim":
-                fd = os.open(capture.file_path, os.O_WRONLY | os.O_CREAT, 0o666)
-                os.close(fd)
-                os.chmod(capture.file_path, 0o666)
+        with u.capture_syslog(tmp.path) as capture:
+            open_to_pop3d(capture)
             say("== Cyrus pop3d: APOP, AUTH PLAIN and USER/PASS through mailpass on 127.0.0.1")
             setup.make_plugin_dirs()
             if not setup.make_store():
@@ -1450,39 +1257,6 @@ def demo():
             return 1
 
 
-def main(argv):
-    parser = argparse.ArgumentParser(description="Cyrus pop3d through mailpass, end to end.")
-    parser.add_argument("--demo", action="store_true", help="one plain run, with a narrative")
-    parser.add_argument("--show-config", action="store_true",
-                        help="print the TLS run's settings with the documented values")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    args = parser.parse_args(argv)
-
-    if args.show_config:
-        sys.stdout.write(show_config())
-        return 0
-    u.install_signal_handlers()
-    if args.demo:
-        try:
-            return demo()
-        except u.Skip as e:
-            print("demo: cannot run: %s" % e.reason, file=sys.stderr)
-            return u.EXIT_SKIP if not u.REQUIRE_TOOLS else 1
-        except u.Interrupted as e:
-            print("demo: %s" % e, file=sys.stderr)
-            return 1
-
-    r = u.Results()
-    try:
-        run_test(r, args.keep)
-    except u.Skip as e:
-        r.skip("Cyrus end-to-end test", e.reason)
-    except u.Interrupted as e:
-        r.check("test completed", False, str(e))
-    except Exception:
-        r.check("test ran without an exception", False, traceback.format_exc())
-    return r.finish()
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(u.main(sys.argv[1:], "Cyrus pop3d through mailpass, end to end.", "Cyrus",
+                    run_test, demo, show_config))

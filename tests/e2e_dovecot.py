@@ -51,39 +51,24 @@ Exit status: 0 all passed, 1 a check failed, 77 skipped (needs root,
 Dovecot, ...).  The last line is "N passed, N failed" (", N skipped").
 """
 
-import argparse
-import base64
 import glob
 import grp
 import os
-import poplib
 import pwd
 import re
 import shutil
-import socket
-import ssl
 import subprocess
 import sys
 import time
-import traceback
 
 sys.dont_write_bytecode = True   # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_util as u  # noqa: E402
+from pop3_client import (  # noqa: E402
+    attempt, capabilities, curl, sent_forms, tls_context, want_refused)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(HERE)
-SRCDIR = os.environ.get("MAILPASS_SRCDIR") or TOP
-BUILDDIR = os.environ.get("MAILPASS_BUILDDIR") or SRCDIR
-BIN = os.environ.get("MAILPASS_BIN") or os.path.join(BUILDDIR, "tools", "mailpass")
-PAM_MODULE = os.environ.get("MAILPASS_PAM_MODULE") or os.path.join(
-    BUILDDIR, "pam-module", ".libs", "pam_mailpass.so")
-SYSLOG_SHIM = os.environ.get("MAILPASS_SYSLOG_SHIM") or os.path.join(
-    BUILDDIR, "tests", ".libs", "libsyslog-capture.so")
 DEB_CACHE = os.environ.get("MAILPASS_DEB_CACHE") or "/var/cache/mailpass-test/debs"
-# Which syslog capture to try first: "dev-log" (default) or "shim".
-SYSLOG_PREFER = os.environ.get("MAILPASS_SYSLOG_CAPTURE") or "dev-log"
-DOC = os.path.join(SRCDIR, "docs", "dovecot.md")
+DOC = os.path.join(u.SRCDIR, "docs", "dovecot.md")
 
 # Users of the test store.  Every password is distinctive, so that finding
 # it in a log means it was logged.
@@ -102,23 +87,9 @@ MESSAGE = (b"From: postmaster@example.org\r\nTo: alice@example.org\r\n"
 METHODS = ("USER/PASS", "AUTH PLAIN", "AUTH LOGIN")
 
 
-def b64(data):
-    if isinstance(data, str):
-        data = data.encode()
-    return base64.b64encode(data).decode("ascii")
-
-
 def secrets():
     """Every secret the logs must not show, including encoded forms."""
-    out = set()
-    users = [ALICE, BOB, CAROL, MALLORY]
-    for pw in PASSWORDS:
-        out.add(pw)
-        out.add(b64(pw))
-        for user in users:
-            out.add(b64("\0%s\0%s" % (user, pw)))
-            out.add(b64("%s\0%s\0%s" % (user, user, pw)))
-    return out
+    return sent_forms(PASSWORDS, [ALICE, BOB, CAROL, MALLORY])
 
 
 # --- Dovecot's pop3 binaries -------------------------------------------------
@@ -278,18 +249,17 @@ def config_text(pairs):
     return "".join(text + "\n" for text, _ in pairs)
 
 
-def doc_lines_missing(doc_text):
-    """Site lines of the TLS configuration that docs/dovecot.md does not show."""
-    shown = {re.sub(r"\s+", " ", l.strip()) for l in doc_text.splitlines()}
-    missing = []
-    for text, is_site in dovecot_config(DOC_VALUES, tls=True):
-        norm = re.sub(r"\s+", " ", text.strip())
-        if is_site and norm not in shown:
-            missing.append(text.strip())
-    return missing
+def show_config():
+    """The TLS run's configuration with the values of docs/dovecot.md."""
+    return config_text(dovecot_config(DOC_VALUES, tls=True))
 
 
-class Dovecot:
+def site_lines():
+    """The site lines of the TLS configuration, which docs/dovecot.md must show."""
+    return [text for text, is_site in dovecot_config(DOC_VALUES, tls=True) if is_site]
+
+
+class Dovecot(u.ServerFixture):
     """One private Dovecot instance in directory path."""
 
     def __init__(self, path, values, tls, pop3, capture_env):
@@ -363,138 +333,8 @@ class Dovecot:
                     raise
         raise last
 
-    def stop(self):
-        if self.server is not None:
-            self.server.stop()
-
-    def leftovers(self):
-        return self.server.leftovers() if self.server is not None else []
-
     def log(self):
         return u.read_text(self.log_path)
-
-    def output(self):
-        return u.read_text(self.out_path)
-
-
-# --- POP3 clients ----------------------------------------------------------------
-
-class Pop3From(poplib.POP3):
-    """poplib.POP3 whose connection starts from a chosen source address."""
-
-    source = None
-
-    def _create_socket(self, timeout):
-        source = (self.source, 0) if self.source else None
-        return socket.create_connection((self.host, self.port), timeout,
-                                        source_address=source)
-
-
-class Pop3SslFrom(poplib.POP3_SSL):
-    """poplib.POP3_SSL (TLS from the start) from a chosen source address."""
-
-    source = None
-
-    def _create_socket(self, timeout):
-        source = (self.source, 0) if self.source else None
-        sock = socket.create_connection((self.host, self.port), timeout,
-                                        source_address=source)
-        return self.context.wrap_socket(sock, server_hostname=self.host)
-
-
-def tls_context(cafile):
-    """A client context that verifies the server against the test's CA."""
-    ctx = ssl.create_default_context(cafile=cafile)
-    ctx.check_hostname = True
-    return ctx
-
-
-def connect(port, mode="plain", ctx=None, source=None):
-    """mode: "plain", "implicit" (TLS from the start) or "stls"."""
-    if mode == "implicit":
-        cls = type("C", (Pop3SslFrom,), {"source": source})
-        return cls("127.0.0.1", port, timeout=u.SOCKET_TIMEOUT, context=ctx)
-    cls = type("C", (Pop3From,), {"source": source})
-    client = cls("127.0.0.1", port, timeout=u.SOCKET_TIMEOUT)
-    if mode == "stls":
-        client.stls(ctx)
-    return client
-
-
-def text(resp):
-    if isinstance(resp, poplib.error_proto):
-        resp = resp.args[0] if resp.args else b""
-    if isinstance(resp, bytes):
-        resp = resp.decode("utf-8", "replace")
-    return str(resp)
-
-
-def authenticate(client, method, user, password):
-    """Log in; return (accepted, last server response as text)."""
-    try:
-        if method == "USER/PASS":
-            client.user(user)
-            resp = client.pass_(password)
-        elif method == "AUTH PLAIN":
-            resp = client._shortcmd("AUTH PLAIN " + b64("\0%s\0%s" % (user, password)))
-        elif method == "AUTH LOGIN":
-            client._shortcmd("AUTH LOGIN")
-            client._shortcmd(b64(user))
-            resp = client._shortcmd(b64(password))
-        else:
-            raise ValueError(method)
-    except poplib.error_proto as e:
-        return False, text(e)
-    return text(resp).startswith("+OK"), text(resp)
-
-
-class Attempt:
-    def __init__(self):
-        self.accepted = False
-        self.resp = ""
-        self.stat = None
-        self.error = None
-
-    def __str__(self):
-        if self.error:
-            return "error: " + self.error
-        out = self.resp
-        if self.stat is not None:
-            out += ", STAT %d %d" % self.stat
-        return out
-
-
-def attempt(port, method, user, password, mode="plain", ctx=None, source=None):
-    """One connection, one login, STAT when accepted, QUIT."""
-    a = Attempt()
-    client = None
-    try:
-        client = connect(port, mode, ctx, source)
-        a.accepted, a.resp = authenticate(client, method, user, password)
-        if a.accepted:
-            a.stat = client.stat()
-            client.quit()
-            client = None
-    except (OSError, poplib.error_proto, ssl.SSLError) as e:
-        a.accepted = False
-        a.error = "%s: %s" % (type(e).__name__, text(e) if isinstance(e, poplib.error_proto) else e)
-    finally:
-        if client is not None:
-            try:
-                client.close()
-            except OSError:
-                pass
-    return a
-
-
-def curl(url, user, password, extra=()):
-    """curl lists the mailbox; the credentials go through its config on stdin."""
-    exe = shutil.which("curl")
-    config = 'user = "%s:%s"\n' % (user, password)
-    argv = [exe, "-sS", "--max-time", "10", "-K", "-"] + list(extra) + [url]
-    proc = u.run(argv, input=config, timeout=20)
-    return proc.returncode, proc.stdout.decode("utf-8", "replace"), \
-        proc.stderr.decode("utf-8", "replace").strip()
 
 
 # --- The scenario ---------------------------------------------------------------------
@@ -508,7 +348,7 @@ class Setup:
         self.conf = tmp.join("mailpass.conf")
         self.store = tmp.join("passwd")
         self.service = "mailpass-e2e-%d" % os.getpid()
-        self.module = os.path.abspath(PAM_MODULE)
+        self.module = os.path.abspath(u.PAM_MODULE)
         mail_user = pwd.getpwnam("nobody")
         self.uid, self.gid = mail_user.pw_uid, mail_user.pw_gid
         self.values = dict(DOC_VALUES)
@@ -528,7 +368,7 @@ class Setup:
                 "account  required %s conf=%s" % (self.module, conf)]
 
     def mailpass(self, conf, args, stdin=""):
-        return u.run([BIN, "-c", conf] + args, input=stdin, timeout=60)
+        return u.run([u.BIN, "-c", conf] + args, input=stdin, timeout=60)
 
     def make_store(self):
         with open(self.conf, "w") as f:
@@ -541,15 +381,9 @@ class Setup:
                 return False
         # carol: disabled with Dovecot's nologin extra field.  bob: a legacy
         # {PLAIN} value, as a site migrating from a cleartext passwd-file has.
-        lines = u.read_text(self.store).splitlines() + ["%s:{PLAIN}%s" % (BOB, BOB_PW)]
-        with open(self.store, "w") as f:
-            for l in lines:
-                if l.startswith(CAROL + ":"):
-                    fields = l.split(":")
-                    fields += [""] * (8 - len(fields))
-                    fields[7] = (fields[7] + " nologin").strip()
-                    l = ":".join(fields)
-                f.write(l + "\n")
+        u.add_nologin(self.store, CAROL)
+        with open(self.store, "a") as f:
+            f.write("%s:{PLAIN}%s\n" % (BOB, BOB_PW))
         self.remember_hashes()
         self.r.check("alice's hash is Argon2id with the cheap cost",
                      "$argon2id$v=19$%s$" % CHEAP_COST in self.hash_of(ALICE), self.hash_of(ALICE))
@@ -589,15 +423,6 @@ def want_ok(r, label, a, stat=None):
     return r.check(label, ok, str(a))
 
 
-def want_refused(r, label, a, contains="-ERR"):
-    ok = not a.accepted and a.error is None and contains in a.resp
-    return r.check(label, ok, "%s (want a response with %r)" % (a, contains))
-
-
-def count_module_lines(capture, pattern):
-    return sum(1 for l in capture.messages() if re.search(pattern, l))
-
-
 def wait_until(predicate, timeout=3.0):
     """Poll predicate until it holds or timeout seconds passed; its last value."""
     deadline = time.monotonic() + timeout
@@ -620,19 +445,19 @@ def check_default_logging(setup, r, capture, d, port):
     setup.pam.rewrite(setup.pam_lines(debug=False))
     try:
         capture.settle()
-        lines_before = count_module_lines(capture, any_line)
+        lines_before = capture.count(any_line)
         logins_before = d.log().count(dovecot_login)
         good = attempt(port, "USER/PASS", ALICE, ALICE_PW)
         # Dovecot's log process writes the line after the client got its answer.
         wait_until(lambda: d.log().count(dovecot_login) > logins_before)
         capture.settle()
-        lines_after_good = count_module_lines(capture, any_line)
+        lines_after_good = capture.count(any_line)
         logins_after_good = d.log().count(dovecot_login)
-        mismatches_before = count_module_lines(capture, mismatch)
+        mismatches_before = capture.count(mismatch)
         bad = attempt(port, "USER/PASS", ALICE, WRONG_PW)
         capture.settle()
-        lines_after_bad = count_module_lines(capture, any_line)
-        mismatches_after = count_module_lines(capture, mismatch)
+        lines_after_bad = capture.count(any_line)
+        mismatches_after = capture.count(mismatch)
     finally:
         setup.pam.restore()
     want_ok(r, "plain: without debug, USER/PASS alice, right password: accepted", good,
@@ -665,6 +490,13 @@ def start(r, name, d):
     r.check("%s: dovecot -n accepts the configuration; dovecot (pid %d) listens on "
             "127.0.0.1 port %s" % (name, d.server.pid, " and ".join(map(str, d.ports()))), True)
     return True
+
+
+def finish(r, name, d, failed_before):
+    """After a run (d stopped): no process of it is left; its log if a check failed."""
+    u.check_stopped(r, "%s: dovecot and its children stopped" % name, d)
+    show_log_on_failure(r, d, failed_before)
+    return d
 
 
 def show_log_on_failure(r, d, failed_before):
@@ -761,10 +593,7 @@ def plain_run(setup, r, capture, pop3):
         check_default_logging(setup, r, capture, d, port)
     finally:
         d.stop()
-    r.check("plain: dovecot and its children stopped", not d.leftovers(),
-            "left: %s" % d.leftovers())
-    show_log_on_failure(r, d, failed_before)
-    return d
+    return finish(r, "plain", d, failed_before)
 
 
 def tls_run(setup, r, capture, pop3):
@@ -808,16 +637,12 @@ def tls_run(setup, r, capture, pop3):
                          attempt(port, "USER/PASS", ALICE, WRONG_PW, "stls", ctx, remote),
                          "-ERR [AUTH]")
 
-            client = connect(port, "plain", None, remote)
-            try:
-                capa = client.capa()
-            finally:
-                client.close()
+            capa = capabilities(port, "plain", None, remote)
             r.check("TLS: CAPA without TLS offers STLS, not USER",
                     "STLS" in capa and "USER" not in capa, repr(capa))
             module_calls = r"authenticate: service=%s " % re.escape(setup.service)
             capture.settle()
-            calls_before = count_module_lines(capture, module_calls)
+            calls_before = capture.count(module_calls)
             want_refused(r, "TLS: USER/PASS without TLS: refused by the server",
                          attempt(port, "USER/PASS", ALICE, ALICE_PW, "plain", None, remote),
                          "Plaintext authentication disallowed")
@@ -827,9 +652,9 @@ def tls_run(setup, r, capture, pop3):
             if capture.method:
                 capture.settle()
                 r.check("TLS: the refused plaintext logins never reached PAM",
-                        count_module_lines(capture, module_calls) == calls_before,
+                        capture.count(module_calls) == calls_before,
                         "module lines before %d, after %d" % (
-                            calls_before, count_module_lines(capture, module_calls)))
+                            calls_before, capture.count(module_calls)))
 
         if shutil.which("curl") is None:
             r.skip("TLS: curl", "curl not found (apt-get install curl)")
@@ -854,10 +679,7 @@ def tls_run(setup, r, capture, pop3):
                         rc != 0 and listing not in out, "exit %d, %r %s" % (rc, out, err))
     finally:
         d.stop()
-    r.check("TLS: dovecot and its children stopped", not d.leftovers(),
-            "left: %s" % d.leftovers())
-    show_log_on_failure(r, d, failed_before)
-    return d
+    return finish(r, "TLS", d, failed_before)
 
 
 def check_logs(setup, r, capture, servers):
@@ -902,21 +724,12 @@ def check_logs(setup, r, capture, servers):
                 not leaked, "found %r" % leaked)
 
 
-def check_doc(r):
-    if not os.path.isfile(DOC):
-        r.skip("docs/dovecot.md shows the tested configuration", "%s not found" % DOC)
-        return
-    missing = doc_lines_missing(u.read_text(DOC))
-    r.check("docs/dovecot.md shows the configuration the test runs", not missing,
-            "missing lines: %r" % missing)
-
-
 def prerequisites():
     u.require_root()
     u.require(sys.platform.startswith("linux"), "Linux only")
     u.require_program("dovecot", "dovecot-core")
-    u.require_file(BIN, "mailpass (MAILPASS_BIN)")
-    u.require_file(PAM_MODULE, "pam_mailpass.so (MAILPASS_PAM_MODULE)")
+    u.require_file(u.BIN, "mailpass (MAILPASS_BIN)")
+    u.require_file(u.PAM_MODULE, "pam_mailpass.so (MAILPASS_PAM_MODULE)")
     for name in ("dovenull", "dovecot", "nobody"):
         try:
             pwd.getpwnam(name)
@@ -933,7 +746,7 @@ def run_test(r, keep):
         pop3 = pop3_binaries(tmp.path)
         r.note("pop3 binaries: %s, %s" % pop3)
         setup = Setup(tmp, r)
-        with u.SyslogCapture(tmp.join("syslog.txt"), SYSLOG_SHIM, SYSLOG_PREFER) as capture:
+        with u.capture_syslog(tmp.path) as capture:
             if capture.method:
                 r.note("syslog capture: %s" % capture.method)
             with u.PamService(setup.service, setup.pam_lines()) as pam:
@@ -945,7 +758,7 @@ def run_test(r, keep):
                 servers.append(tls_run(setup, r, capture, pop3))
             check_logs(setup, r, capture, servers)
         r.check("PAM service file removed", not os.path.exists(setup.pam.path), setup.pam.path)
-    check_doc(r)
+    u.check_doc_shows(r, DOC, "docs/dovecot.md", site_lines())
 
 
 def demo():
@@ -960,7 +773,7 @@ def demo():
         setup = Setup(tmp, r)
         # The PAM service as docs/dovecot.md writes it: without debug.
         pam_lines = setup.pam_lines(debug=False)
-        with u.SyslogCapture(tmp.join("syslog.txt"), SYSLOG_SHIM, SYSLOG_PREFER) as capture, \
+        with u.capture_syslog(tmp.path) as capture, \
                 u.PamService(setup.service, pam_lines) as pam:
             setup.pam = pam
             say("== Dovecot POP3 login through pam_mailpass on 127.0.0.1")
@@ -1019,39 +832,6 @@ def demo():
             return 1
 
 
-def main(argv):
-    parser = argparse.ArgumentParser(description="Dovecot POP3 through pam_mailpass, end to end.")
-    parser.add_argument("--demo", action="store_true", help="one plain run, with a narrative")
-    parser.add_argument("--show-config", action="store_true",
-                        help="print the TLS run's configuration with the documented values")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    args = parser.parse_args(argv)
-
-    if args.show_config:
-        sys.stdout.write(config_text(dovecot_config(DOC_VALUES, tls=True)))
-        return 0
-    u.install_signal_handlers()
-    if args.demo:
-        try:
-            return demo()
-        except u.Skip as e:
-            print("demo: cannot run: %s" % e.reason, file=sys.stderr)
-            return u.EXIT_SKIP if not u.REQUIRE_TOOLS else 1
-        except u.Interrupted as e:
-            print("demo: %s" % e, file=sys.stderr)
-            return 1
-
-    r = u.Results()
-    try:
-        run_test(r, args.keep)
-    except u.Skip as e:
-        r.skip("Dovecot end-to-end test", e.reason)
-    except u.Interrupted as e:
-        r.check("test completed", False, str(e))
-    except Exception:
-        r.check("test ran without an exception", False, traceback.format_exc())
-    return r.finish()
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(u.main(sys.argv[1:], "Dovecot POP3 through pam_mailpass, end to end.", "Dovecot",
+                    run_test, demo, show_config))

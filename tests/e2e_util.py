@@ -16,7 +16,9 @@ Standard library only.  What is here:
   Server              a server process in its own process group, waited for
                       on a TCP port (bounded) and stopped by its PID (SIGTERM,
                       then SIGKILL of its process group after a bounded wait)
-  SyslogCapture       what reaches syslog(3): a datagram listener bound at
+  ServerFixture       the base of a test's server: its Server and output file
+  SyslogCapture,
+  capture_syslog      what reaches syslog(3): a datagram listener bound at
                       /dev/log (only when no syslog daemon owns it), or the
                       file that the LD_PRELOAD shim tests/syslog-capture.c
                       appends to (MAILPASS_SYSLOG_FILE)
@@ -29,6 +31,13 @@ Standard library only.  What is here:
                       a Unix stream socket that accepts connections
   run                 a command with a timeout and its output captured
   find_secrets        which secrets appear in a text
+  check_stopped       the check that a server left no process behind
+  add_nologin         a user of a passwd-file store disabled (nologin)
+  lines_not_shown,
+  check_doc_shows     the check that a document shows the lines a test runs
+  main                the command line of a test that runs mail servers:
+                      --demo, --show-config, --keep, skips and signals
+  SRCDIR, BIN, ...    where the built programs are (set by make check)
   sanitized_env,
   reexec_sanitized    configure --enable-sanitizers: the sanitizer runtimes
                       preloaded into programs that are not instrumented but
@@ -38,9 +47,11 @@ Every wait is bounded: sockets time out after SOCKET_TIMEOUT seconds, waits
 for a server after WAIT_TIMEOUT seconds.
 """
 
+import argparse
 import contextlib
 import errno
 import os
+import re
 import shutil
 import signal
 import socket
@@ -50,11 +61,28 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 
 SOCKET_TIMEOUT = 5.0
 WAIT_TIMEOUT = 20.0
 REQUIRE_TOOLS = os.environ.get("MAILPASS_REQUIRE_TOOLS") == "1"
 EXIT_SKIP = 77
+
+# Where the built programs are, for the tests that run mail servers: make
+# check sets these variables; the defaults serve a build in the source tree
+# (scripts/quickstart).
+SRCDIR = os.environ.get("MAILPASS_SRCDIR") or os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))
+BUILDDIR = os.environ.get("MAILPASS_BUILDDIR") or SRCDIR
+BIN = os.environ.get("MAILPASS_BIN") or os.path.join(BUILDDIR, "tools", "mailpass")
+PAM_MODULE = os.environ.get("MAILPASS_PAM_MODULE") or os.path.join(
+    BUILDDIR, "pam-module", ".libs", "pam_mailpass.so")
+SASL_PLUGIN_DIR = os.environ.get("MAILPASS_SASL_PLUGIN_DIR") or os.path.join(
+    BUILDDIR, "sasl-plugin", ".libs")
+SYSLOG_SHIM = os.environ.get("MAILPASS_SYSLOG_SHIM") or os.path.join(
+    BUILDDIR, "tests", ".libs", "libsyslog-capture.so")
+# Which syslog capture to try first: "dev-log" (default) or "shim".
+SYSLOG_PREFER = os.environ.get("MAILPASS_SYSLOG_CAPTURE") or "dev-log"
 
 # configure --enable-sanitizers: the runtimes (libasan, libubsan) that make
 # check names; empty in a normal build.
@@ -462,6 +490,30 @@ class Server:
         return False
 
 
+class ServerFixture:
+    """The base of a server a test configures and runs (Dovecot, Cyrus, ...).
+
+    A subclass sets out_path (the file the server's output goes to) and,
+    once it started it, server (a Server).
+    """
+
+    server = None
+    out_path = None
+
+    def stop(self):
+        """Stop the server, if it was started; safe to call twice."""
+        if self.server is not None:
+            self.server.stop()
+
+    def leftovers(self):
+        """Live processes of the server's process group (empty once stopped)."""
+        return self.server.leftovers() if self.server is not None else []
+
+    def output(self):
+        """What the server wrote to its stdout and stderr."""
+        return read_text(self.out_path)
+
+
 DEV_LOG = "/dev/log"
 
 
@@ -639,6 +691,10 @@ class SyslogCapture:
             lines.extend(read_syslog_file(self.outer_file))
         return lines
 
+    def count(self, pattern):
+        """How many captured messages the regular expression pattern matches."""
+        return sum(1 for line in self.messages() if re.search(pattern, line))
+
     def settle(self, quiet=0.3, timeout=3.0):
         """Wait (bounded) until no new message arrived for quiet seconds.
 
@@ -667,6 +723,11 @@ class SyslogCapture:
     def __exit__(self, *exc):
         self.stop()
         return False
+
+
+def capture_syslog(directory):
+    """A SyslogCapture into directory/syslog.txt, with make check's shim and preference."""
+    return SyslogCapture(os.path.join(directory, "syslog.txt"), SYSLOG_SHIM, SYSLOG_PREFER)
 
 
 def make_certificate(directory, name="server", cn="localhost", ips=("127.0.0.1",),
@@ -844,3 +905,90 @@ def stamp_for(store):
     return ("mailpass-stamp 1 unique dev=%d ino=%d size=%d mtime=%d.%09d ctime=%d.%09d\n" % (
         st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9,
         st.st_ctime_ns // 10**9, st.st_ctime_ns % 10**9)).encode()
+
+
+def check_stopped(r, label, server):
+    """One check: server (its leftovers() lists live processes) left none behind."""
+    left = server.leftovers()
+    return r.check(label, not left, "left: %s" % left)
+
+
+def add_nologin(store, user):
+    """Disable user in the passwd-file store: "nologin" in its extra fields (the 8th)."""
+    lines = read_text(store).splitlines()
+    with open(store, "w") as f:
+        for line in lines:
+            if line.startswith(user + ":"):
+                fields = line.split(":")
+                fields += [""] * (8 - len(fields))
+                fields[7] = (fields[7] + " nologin").strip()
+                line = ":".join(fields)
+            f.write(line + "\n")
+
+
+def lines_not_shown(doc_text, lines):
+    """The lines (stripped) that doc_text does not hold; white space is folded."""
+    def fold(line):
+        return re.sub(r"\s+", " ", line.strip())
+    shown = {fold(line) for line in doc_text.splitlines()}
+    return [line.strip() for line in lines if fold(line) not in shown]
+
+
+def check_doc_shows(r, path, name, lines):
+    """One check: the document at path (called name) shows every one of lines.
+
+    The test's configuration, with the document's values, is what a site
+    copies: a line the test runs and the document lacks fails.  A missing
+    document is a skip.
+    """
+    if not os.path.isfile(path):
+        r.skip("%s shows the tested configuration" % name, "%s not found" % path)
+        return
+    missing = lines_not_shown(read_text(path), lines)
+    r.check("%s shows the configuration the test runs" % name, not missing,
+            "missing lines: %r" % missing)
+
+
+def main(argv, description, name, run_test, demo, show_config):
+    """The command line of a test that runs mail servers; returns the exit status.
+
+    --show-config prints show_config() (the configuration with the values
+    of the documentation).  --demo runs demo(), which narrates one run and
+    returns its status; a missing prerequisite (Skip) exits 77, or 1 under
+    MAILPASS_REQUIRE_TOOLS=1.  Otherwise run_test(results, keep) runs the
+    whole test (--keep: keep its temporary directory): a Skip is one
+    skipped check named after name ("Dovecot", ...), a termination signal
+    (Interrupted, after the cleanup ran) or any other exception a failed
+    check, and the summary line ends the output.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--demo", action="store_true", help="one plain run, with a narrative")
+    parser.add_argument("--show-config", action="store_true",
+                        help="print the TLS run's configuration with the documented values")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args(argv)
+
+    if args.show_config:
+        sys.stdout.write(show_config())
+        return 0
+    install_signal_handlers()
+    if args.demo:
+        try:
+            return demo()
+        except Skip as e:
+            print("demo: cannot run: %s" % e.reason, file=sys.stderr)
+            return EXIT_SKIP if not REQUIRE_TOOLS else 1
+        except Interrupted as e:
+            print("demo: %s" % e, file=sys.stderr)
+            return 1
+
+    r = Results()
+    try:
+        run_test(r, args.keep)
+    except Skip as e:
+        r.skip("%s end-to-end test" % name, e.reason)
+    except Interrupted as e:
+        r.check("test completed", False, str(e))
+    except Exception:
+        r.check("test ran without an exception", False, traceback.format_exc())
+    return r.finish()

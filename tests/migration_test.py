@@ -22,25 +22,19 @@ import glob
 import hashlib
 import json
 import os
-import pty
 import re
-import select
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
-BIN = os.environ.get("MAILPASS_BIN", "")
-REQUIRE_TOOLS = os.environ.get("MAILPASS_REQUIRE_TOOLS") == "1"
+sys.dont_write_bytecode = True   # keep the source tree clean
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mailpass_cli as cli  # noqa: E402
+from mailpass_cli import mailpass  # noqa: E402
 
 TIMESTAMP = "<1896.697170952@dbc.mtview.ca.us>"
-
-# Every (label, stdout, stderr) of a mailpass run, and every password the
-# tests made hashes of or gave to mailpass.
-OUTPUTS = []
-SECRETS = set()
 
 SUMMARY_KEYS = ("imported", "replaced", "skipped-existing", "skipped", "filtered",
                 "rejected")
@@ -59,40 +53,15 @@ RECORD_REPORT = re.compile(r"^mailpass: (?P<file>.+?): record (?P<where>\d+)"
 
 
 def secret(password):
-    """Remember password as a secret no output may show; returns it."""
-    SECRETS.add(password.encode())
+    """Remember password as a secret no output may show; returns it.
+
+    The secrets are the passwords the tests made hashes of or gave to
+    mailpass, each named here: what mailpass reads on its standard input is
+    not remembered as a whole, since an import's input holds more than
+    passwords.
+    """
+    cli.SECRETS.add(password.encode())
     return password
-
-
-class Run:
-    """The outcome of one mailpass run."""
-
-    def __init__(self, args, code, out, err):
-        self.args = args
-        self.code = code
-        self.out = out
-        self.err = err
-
-    @property
-    def stdout(self):
-        return self.out.decode("utf-8", "replace")
-
-    @property
-    def stderr(self):
-        return self.err.decode("utf-8", "replace")
-
-    def __repr__(self):
-        return "mailpass %r -> exit %d, stdout %r, stderr %r" % (
-            self.args, self.code, self.stdout, self.stderr)
-
-
-def mailpass(args, stdin=b""):
-    if isinstance(stdin, str):
-        stdin = stdin.encode()
-    proc = subprocess.run([BIN] + list(args), input=stdin, capture_output=True,
-                          timeout=300)
-    OUTPUTS.append((" ".join(map(str, args)), proc.stdout, proc.stderr))
-    return Run(args, proc.returncode, proc.stdout, proc.stderr)
 
 
 def tool(args, stdin=""):
@@ -123,54 +92,17 @@ def apop_digest(password):
     return hashlib.md5((TIMESTAMP + password).encode()).hexdigest()
 
 
-class MigrationCase(unittest.TestCase):
+class MigrationCase(cli.MailpassCase):
     """A temporary directory with mailpass.conf, the store path and helpers."""
 
-    def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="mailpass-migration-")
-        self.addCleanup(shutil.rmtree, self.dir, True)
-        self.store = os.path.join(self.dir, "passwd")
-        self.key = os.path.join(self.dir, "apop.key")
-        self.conf = self.write_conf("mailpass.conf")
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
-    def write_file(self, name, text):
-        path = self.path(name)
-        with open(path, "wb") as f:
-            f.write(text.encode() if isinstance(text, str) else text)
-        return path
-
-    def write_conf(self, name, extra=""):
-        return self.write_file(name, "store = file:%s\n"
-                               "argon2_opslimit = 1\n"
-                               "argon2_memlimit = 8M\n" % self.store + extra)
+    tmp_prefix = "mailpass-migration-"
 
     def keyed_conf(self):
         self.expect(mailpass(["keygen", self.key]), 0)
         return self.write_conf("keyed.conf", "apop_key = %s\n" % self.key)
 
-    def mp(self, *args, stdin=b"", conf=None):
-        return mailpass(["-c", conf or self.conf] + list(args), stdin)
-
     def imp(self, fmt, path, *options, conf=None):
         return self.mp("import", "--format", fmt, *options, path, conf=conf)
-
-    def need_tool(self, *names):
-        for name in names:
-            if shutil.which(name) is None:
-                reason = "%s is not installed" % name
-                if REQUIRE_TOOLS:
-                    self.fail(reason + " (MAILPASS_REQUIRE_TOOLS=1)")
-                self.skipTest(reason)
-
-    def expect(self, run, code, out=None, err=None):
-        self.assertEqual(run.code, code, "got exit %d, want %d: %r" % (run.code, code, run))
-        if out is not None:
-            self.assertIn(out, run.stdout, "stdout lacks %r: %r" % (out, run))
-        if err is not None:
-            self.assertIn(err, run.stderr, "stderr lacks %r: %r" % (err, run))
 
     def summary(self, run):
         """The counts of an import's summary, as a dict."""
@@ -209,13 +141,6 @@ class MigrationCase(unittest.TestCase):
                 self.assertEqual(found[where][0], outcome, found[where])
                 self.assertIn(text, found[where][1])
         self.assertEqual(sorted(found), sorted(rows), run)
-
-    def store_bytes(self):
-        try:
-            with open(self.store, "rb") as f:
-                return f.read()
-        except FileNotFoundError:
-            return None
 
     def store_lines(self):
         """{user: line} of the store."""
@@ -529,10 +454,7 @@ class SasldbTest(MigrationCase):
         found = sorted(glob.glob("/usr/lib/*/sasl2/libsasldb.so*") +
                        glob.glob("/usr/lib/sasl2/libsasldb.so*"))
         if not found:
-            reason = "the sasldb plugin (libsasl2-modules-db) is not installed"
-            if REQUIRE_TOOLS:
-                self.fail(reason + " (MAILPASS_REQUIRE_TOOLS=1)")
-            self.skipTest(reason)
+            cli.skip_or_fail(self, "the sasldb plugin (libsasl2-modules-db) is not installed")
         plugins = self.path("sasl-plugins")
         os.mkdir(plugins)
         os.symlink(found[0], os.path.join(plugins, "libsasldb.so"))
@@ -796,29 +718,10 @@ class ScaleTest(MigrationCase):
 class ProgressTest(MigrationCase):
     def test_terminal(self):
         path = self.write_file("in", "".join("u%d:{PLAIN}p%d\n" % (i, i) for i in range(50)))
-        master, slave = pty.openpty()
-        proc = subprocess.Popen([BIN, "-c", self.conf, "import", "--format", "dovecot", path],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=slave, close_fds=True)
-        os.close(slave)
-        shown = b""
-        while True:
-            ready, _, _ = select.select([master], [], [], 5)
-            if not ready:
-                break
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            shown += chunk
-        out = proc.stdout.read()
-        proc.wait(timeout=60)
-        os.close(master)
-        self.assertEqual(proc.returncode, 0)
-        self.assertIn(b"\r  50/50 lines", shown)
-        self.assertIn(b"imported: 50", out)
+        run = cli.mailpass_tty(["-c", self.conf, "import", "--format", "dovecot", path])
+        self.assertEqual(run.code, 0, run)
+        self.assertIn(b"\r  50/50 lines", run.err)
+        self.assertIn(b"imported: 50", run.out)
         # The pipe gets no progress.
         run = self.imp("dovecot", path)
         self.assertNotIn("\r", run.stderr)
@@ -948,10 +851,7 @@ class DoveadmRowsTest(unittest.TestCase):
 
     def test_every_doveadm_row(self):
         if not shutil.which("doveadm"):
-            reason = "doveadm not installed (Debian: dovecot-core)"
-            if REQUIRE_TOOLS:
-                self.fail(reason + " (MAILPASS_REQUIRE_TOOLS=1)")
-            return self.skipTest(reason)
+            cli.skip_or_fail(self, "doveadm not installed (Debian: dovecot-core)")
         schemes = tool(["doveadm", "pw", "-l"]).split()
         self.assertIn("SHA512-CRYPT", schemes)
         self.assertIn("ARGON2ID", schemes)
@@ -973,44 +873,15 @@ class LeakTest(unittest.TestCase):
     """Runs last: no password appears in any output of mailpass."""
 
     def test_no_secret_in_output(self):
-        self.assertGreater(len(OUTPUTS), 20)
-        for value in sorted(SECRETS):
-            for label, out, err in OUTPUTS:
+        self.assertGreater(len(cli.OUTPUTS), 20)
+        for value in sorted(cli.SECRETS):
+            for label, out, err in cli.OUTPUTS:
                 with self.subTest(command=label[:60], secret=value[:20]):
                     self.assertNotIn(value, out)
                     self.assertNotIn(value, err)
 
 
-def test_id(test):
-    """The test method a result entry belongs to (a subtest counts for its test)."""
-    return getattr(test, "test_case", test).id()
-
-
-def main():
-    if not BIN or not os.access(BIN, os.X_OK):
-        print("MAILPASS_BIN must name the mailpass binary (got %r)" % BIN)
-        print("0 passed, 1 failed")
-        return 1
-    loader = unittest.TestLoader()
-    suite = unittest.TestSuite()
-    for case in (HtpasswdTest, DovecotTest, ShadowTest, SasldbTest, StoreTest, ScaleTest,
-                 ProgressTest, AuditTest, DoveadmRowsTest):
-        suite.addTests(loader.loadTestsFromTestCase(case))
-    suite.addTest(LeakTest("test_no_secret_in_output"))
-
-    result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
-    failed = {test_id(t) for t, _ in result.failures + result.errors}
-    failed |= {test_id(t) for t in result.unexpectedSuccesses}
-    skipped = {test_id(t) for t, _ in result.skipped} - failed
-    for test, reason in result.skipped:
-        print("skipped %s: %s" % (test_id(test), reason))
-    passed = result.testsRun - len(failed) - len(skipped)
-    summary = "%d passed, %d failed" % (passed, len(failed))
-    if skipped:
-        summary += ", %d skipped" % len(skipped)
-    print(summary)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run_suite((HtpasswdTest, DovecotTest, ShadowTest, SasldbTest, StoreTest,
+                            ScaleTest, ProgressTest, AuditTest, DoveadmRowsTest),
+                           LeakTest("test_no_secret_in_output")))
