@@ -39,6 +39,7 @@
 #include "bench-pam.h"
 #include "bench-util.h"
 #include "result.h"
+#include "sasl-callbacks.h"
 
 #define DEFAULT_ROUNDS 21
 #define MAX_ROUNDS 1000
@@ -122,64 +123,15 @@ cleanup(void)
 
 /* --- SASL: the callbacks of a server configured as docs/postfix.md shows. */
 
-static int
-cb_getpath(void *context, const char **path)
-{
-	(void)context;
-	*path = fx.plugins;
-	return SASL_OK;
-}
-
-/* The temporary directory: no system-wide SASL_APP.conf is read. */
-static int
-cb_getconfpath(void *context, char **path)
-{
-	(void)context;
-	*path = fx.dir;
-	return SASL_OK;
-}
-
-static int
-cb_getopt(void *context, const char *plugin_name, const char *option, const char **result,
-	  unsigned *len)
-{
-	const char *value = NULL;
-
-	(void)context;
-	(void)plugin_name;
-	if (strcmp(option, "mailpass_conf") == 0)
-		value = fx.conf;
-	else if (strcmp(option, "mech_list") == 0)
-		value = "PLAIN LOGIN";
-	else if (strcmp(option, "auxprop_plugin") == 0)
-		value = "mailpass";
-	if (value == NULL)
-		return SASL_FAIL;
-	*result = value;
-	if (len != NULL)
-		*len = (unsigned)strlen(value);
-	return SASL_OK;
-}
-
-/* Log lines are dropped: writing them is not what is measured. */
-static int
-cb_log(void *context, int level, const char *message)
-{
-	(void)context;
-	(void)level;
-	(void)message;
-	return SASL_OK;
-}
-
-/* The callbacks cast to the generic type by way of the one type any function casts to. */
-#define CALLBACK(f) ((int (*)(void))(void (*)(void))(f))
-
-static const sasl_callback_t callbacks[] = {
-	{ SASL_CB_GETPATH, CALLBACK(cb_getpath), NULL },
-	{ SASL_CB_GETCONFPATH, CALLBACK(cb_getconfpath), NULL },
-	{ SASL_CB_GETOPT, CALLBACK(cb_getopt), NULL },
-	{ SASL_CB_LOG, CALLBACK(cb_log), NULL },
-	{ SASL_CB_LIST_END, NULL, NULL },
+/*
+ * Those of tests/sasl-callbacks.c, with log lines dropped: writing them is
+ * not what is measured.  The temporary directory holds no SASL_APP.conf, so
+ * that no system-wide one is read.
+ */
+static struct mp_test_sasl_server sasl_server = {
+	.plugin_dir = fx.plugins,
+	.conf_dir = fx.dir,
+	.mailpass_conf = fx.conf,
 };
 
 /* sasl_plain - one connection, AUTH PLAIN with the password; the code of sasl_server_start. */
@@ -255,7 +207,7 @@ make_fixture(const char *module, const char *plugin)
 	if (result != MP_OK)
 		bench_fatal("mp_auth_open returned %s: %s", mp_result_name(result), error);
 
-	if (sasl_server_init(callbacks, SASL_APP) != SASL_OK)
+	if (sasl_server_init(mp_test_sasl_callbacks(&sasl_server), SASL_APP) != SASL_OK)
 		bench_fatal("sasl_server_init failed");
 }
 

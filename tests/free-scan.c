@@ -29,6 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hex-digit.h"
+
 #define SHIM_EXPORT __attribute__((visibility("default")))
 
 #define NEEDLES_MAX 16
@@ -49,18 +51,6 @@ static size_t needle_count;
 static int report_fd = -1;
 static __thread int in_scan;
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode "hex,hex,..." into needle_bytes; a malformed list leaves no needles. */
 static void
 parse_needles(const char *text)
@@ -71,9 +61,9 @@ parse_needles(const char *text)
 		size_t start = used;
 
 		while (*text != '\0' && *text != ',') {
-			int hi = hex_value(text[0]), lo;
+			int hi = mp_test_hex_digit(text[0]), lo;
 
-			if (hi < 0 || text[1] == '\0' || (lo = hex_value(text[1])) < 0 ||
+			if (hi < 0 || text[1] == '\0' || (lo = mp_test_hex_digit(text[1])) < 0 ||
 			    used == sizeof(needle_bytes)) {
 				needle_count = 0;
 				return;

@@ -48,7 +48,9 @@
 #include <sasl/sasl.h>
 #include <security/pam_appl.h>
 
-#define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
+#include "code-names.h"
+#include "hex-digit.h"
+#include "sasl-callbacks.h"
 
 /* The largest data argument read from a file. */
 #define DATA_FILE_MAX (16 * 1024 * 1024)
@@ -65,9 +67,6 @@ struct data {
 };
 
 static const struct data *pam_user, *pam_password;
-static const char *plugin_dir;
-static const char *conf_path;
-static char conf_dir[PATH_MAX];
 
 static int
 usage(void)
@@ -82,18 +81,6 @@ usage(void)
 
 /* --- Data arguments. */
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool
 decode_hex(const char *hex, struct data *out)
 {
@@ -105,7 +92,7 @@ decode_hex(const char *hex, struct data *out)
 	if (out->data == NULL)
 		return false;
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		int hi = mp_test_hex_digit(hex[2 * i]), lo = mp_test_hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			free(out->data);
@@ -180,57 +167,12 @@ data_free(struct data *d)
 	d->len = 0;
 }
 
-/* --- Code names. */
-
-#define CODE(c) { c, #c }
-
-static const struct {
-	int code;
-	const char *name;
-} pam_codes[] = {
-	CODE(PAM_SUCCESS), CODE(PAM_OPEN_ERR), CODE(PAM_SYMBOL_ERR), CODE(PAM_SERVICE_ERR),
-	CODE(PAM_SYSTEM_ERR), CODE(PAM_BUF_ERR), CODE(PAM_PERM_DENIED), CODE(PAM_AUTH_ERR),
-	CODE(PAM_CRED_INSUFFICIENT), CODE(PAM_AUTHINFO_UNAVAIL), CODE(PAM_USER_UNKNOWN),
-	CODE(PAM_MAXTRIES), CODE(PAM_NEW_AUTHTOK_REQD), CODE(PAM_ACCT_EXPIRED),
-	CODE(PAM_SESSION_ERR), CODE(PAM_CRED_UNAVAIL), CODE(PAM_CRED_EXPIRED),
-	CODE(PAM_CRED_ERR), CODE(PAM_NO_MODULE_DATA), CODE(PAM_CONV_ERR),
-	CODE(PAM_AUTHTOK_ERR), CODE(PAM_AUTHTOK_RECOVERY_ERR), CODE(PAM_AUTHTOK_LOCK_BUSY),
-	CODE(PAM_AUTHTOK_DISABLE_AGING), CODE(PAM_TRY_AGAIN), CODE(PAM_IGNORE),
-	CODE(PAM_ABORT), CODE(PAM_AUTHTOK_EXPIRED), CODE(PAM_MODULE_UNKNOWN),
-	CODE(PAM_BAD_ITEM), CODE(PAM_CONV_AGAIN), CODE(PAM_INCOMPLETE),
-};
-
-static const struct {
-	int code;
-	const char *name;
-} sasl_codes[] = {
-	CODE(SASL_CONTINUE), CODE(SASL_OK), CODE(SASL_FAIL), CODE(SASL_NOMEM),
-	CODE(SASL_BUFOVER), CODE(SASL_NOMECH), CODE(SASL_BADPROT), CODE(SASL_NOTDONE),
-	CODE(SASL_BADPARAM), CODE(SASL_TRYAGAIN), CODE(SASL_BADMAC), CODE(SASL_NOTINIT),
-	CODE(SASL_INTERACT), CODE(SASL_BADSERV), CODE(SASL_WRONGMECH), CODE(SASL_BADAUTH),
-	CODE(SASL_NOAUTHZ), CODE(SASL_TOOWEAK), CODE(SASL_ENCRYPT), CODE(SASL_TRANS),
-	CODE(SASL_EXPIRED), CODE(SASL_DISABLED), CODE(SASL_NOUSER), CODE(SASL_BADVERS),
-	CODE(SASL_UNAVAIL), CODE(SASL_NOVERIFY), CODE(SASL_PWLOCK), CODE(SASL_NOCHANGE),
-	CODE(SASL_WEAKPASS), CODE(SASL_NOUSERPASS), CODE(SASL_NEED_OLD_PASSWD),
-	CODE(SASL_CONSTRAINT_VIOLAT), CODE(SASL_BADBINDING), CODE(SASL_CONFIGERR),
-};
-
-#undef CODE
-
 /* report - print the code's name; exit status 0 for accepted, 1 for anything else. */
 static int
 report(bool is_pam, int code)
 {
-	const char *name = NULL;
+	const char *name = is_pam ? mp_test_pam_code_name(code) : mp_test_sasl_code_name(code);
 
-	for (size_t i = 0; is_pam && i < N_ELEMENTS(pam_codes); i++) {
-		if (pam_codes[i].code == code)
-			name = pam_codes[i].name;
-	}
-	for (size_t i = 0; !is_pam && i < N_ELEMENTS(sasl_codes); i++) {
-		if (sasl_codes[i].code == code)
-			name = sasl_codes[i].name;
-	}
 	if (name != NULL)
 		printf("%s\n", name);
 	else
@@ -322,46 +264,6 @@ out:
 
 /* --- SASL */
 
-static int
-cb_getpath(void *context, const char **path)
-{
-	(void)context;
-	*path = plugin_dir;
-	return SASL_OK;
-}
-
-static int
-cb_getconfpath(void *context, char **path)
-{
-	(void)context;
-	*path = conf_dir;
-	return SASL_OK;
-}
-
-static int
-cb_getopt(void *context, const char *plugin_name, const char *option, const char **result,
-	  unsigned *len)
-{
-	const char *value = NULL;
-
-	(void)context;
-	(void)plugin_name;
-	if (strcmp(option, "mailpass_conf") == 0)
-		value = conf_path;
-	else if (strcmp(option, "mech_list") == 0)
-		value = "PLAIN LOGIN";
-	else if (strcmp(option, "auxprop_plugin") == 0)
-		value = "mailpass";
-	else if (strcmp(option, "pwcheck_method") == 0)
-		value = "auxprop";
-	if (value == NULL)
-		return SASL_FAIL;
-	*result = value;
-	if (len != NULL)
-		*len = (unsigned)strlen(value);
-	return SASL_OK;
-}
-
 /* cb_log - "LEVEL MESSAGE" appended to MAILPASS_SASL_LOG (or stderr) with one write. */
 static int
 cb_log(void *context, int level, const char *message)
@@ -385,16 +287,6 @@ cb_log(void *context, int level, const char *message)
 	free(line);
 	return SASL_OK;
 }
-
-#define CALLBACK(f) ((int (*)(void))(void (*)(void))(f))
-
-static const sasl_callback_t callbacks[] = {
-	{ SASL_CB_GETPATH, CALLBACK(cb_getpath), NULL },
-	{ SASL_CB_GETCONFPATH, CALLBACK(cb_getconfpath), NULL },
-	{ SASL_CB_GETOPT, CALLBACK(cb_getopt), NULL },
-	{ SASL_CB_LOG, CALLBACK(cb_log), NULL },
-	{ SASL_CB_LIST_END, NULL, NULL },
-};
 
 /* The limit of a SASL length argument. */
 static bool
@@ -436,14 +328,21 @@ run_login(sasl_conn_t *conn, const struct data *user, const struct data *passwor
 static int
 run_sasl(const char *mode, int argc, char **argv)
 {
+	/* CONF's directory, which holds no SASL configuration file. */
+	static char conf_dir[PATH_MAX];
+	static struct mp_test_sasl_server server = {
+		.conf_dir = conf_dir,
+		.pwcheck_method = "auxprop",
+		.log = cb_log,
+	};
 	struct data a = { NULL, 0 }, b = { NULL, 0 };
 	sasl_conn_t *conn = NULL;
 	char *slash;
 	int ret, status = 2;
 
-	plugin_dir = argv[0];
-	conf_path = argv[1];
-	if (snprintf(conf_dir, sizeof(conf_dir), "%s", conf_path) >= (int)sizeof(conf_dir))
+	server.plugin_dir = argv[0];
+	server.mailpass_conf = argv[1];
+	if (snprintf(conf_dir, sizeof(conf_dir), "%s", argv[1]) >= (int)sizeof(conf_dir))
 		return usage();
 	slash = strrchr(conf_dir, '/');
 	if (slash == NULL)
@@ -458,7 +357,7 @@ run_sasl(const char *mode, int argc, char **argv)
 	if (!decode_arg(argv[2], &a) || (argc == 4 && !decode_arg(argv[3], &b)))
 		goto out;
 
-	ret = sasl_server_init(callbacks, "mailpass-hostile");
+	ret = sasl_server_init(mp_test_sasl_callbacks(&server), "mailpass-hostile");
 	if (ret == SASL_OK)
 		ret = sasl_server_new(DRIVE_SERVICE, "localhost", NULL, DRIVE_LOCAL, DRIVE_REMOTE,
 				      NULL, 0, &conn);

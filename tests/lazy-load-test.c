@@ -26,6 +26,7 @@
 
 #include "apop.h"
 #include "crypto-lib.h"
+#include "cunit-run.h"
 #include "encoding.h"
 #include "loaded-objects.h"
 #include "result.h"
@@ -401,7 +402,6 @@ int
 main(void)
 {
 	CU_pSuite suite;
-	unsigned int failed;
 
 	/* Found before any thread starts. */
 	if (!find_next_dlopen()) {
@@ -431,9 +431,5 @@ main(void)
 		CU_cleanup_registry();
 		return 99;
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed == 0 ? 0 : 1;
+	return mp_test_run_cunit();
 }

@@ -17,7 +17,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdbool.h>
@@ -34,6 +33,11 @@
 #include <CUnit/Basic.h>
 #include <security/pam_appl.h>
 
+#include "code-names.h"
+#include "cunit-run.h"
+#include "fixture-files.h"
+#include "fixture-secrets.h"
+#include "fixture-text.h"
 #include "loaded-objects.h"
 
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -159,8 +163,7 @@ static struct {
 	char long256[257];
 	char pw1024[1025];
 	char pw1025[1026];
-	char **secrets;		/* every password and stored value seen */
-	size_t n_secrets;
+	struct mp_fixture_secrets secrets;	/* every password and stored value seen */
 	bool root;
 	bool require_tools;
 	bool can_fail_malloc;	/* see can_fail_malloc() */
@@ -168,219 +171,34 @@ static struct {
 	bool seen[N_ELEMENTS(return_values)][3];
 } fx;
 
-/* --- Names of PAM codes, for "got X, want Y". */
-
-static const struct {
-	int code;
-	const char *name;
-} pam_codes[] = {
-#define PAM_CODE(c) { c, #c }
-	PAM_CODE(PAM_SUCCESS), PAM_CODE(PAM_OPEN_ERR), PAM_CODE(PAM_SYMBOL_ERR),
-	PAM_CODE(PAM_SERVICE_ERR), PAM_CODE(PAM_SYSTEM_ERR), PAM_CODE(PAM_BUF_ERR),
-	PAM_CODE(PAM_PERM_DENIED), PAM_CODE(PAM_AUTH_ERR), PAM_CODE(PAM_CRED_INSUFFICIENT),
-	PAM_CODE(PAM_AUTHINFO_UNAVAIL), PAM_CODE(PAM_USER_UNKNOWN), PAM_CODE(PAM_MAXTRIES),
-	PAM_CODE(PAM_NEW_AUTHTOK_REQD), PAM_CODE(PAM_ACCT_EXPIRED), PAM_CODE(PAM_SESSION_ERR),
-	PAM_CODE(PAM_CRED_UNAVAIL), PAM_CODE(PAM_CRED_EXPIRED), PAM_CODE(PAM_CRED_ERR),
-	PAM_CODE(PAM_NO_MODULE_DATA), PAM_CODE(PAM_CONV_ERR), PAM_CODE(PAM_AUTHTOK_ERR),
-	PAM_CODE(PAM_AUTHTOK_RECOVERY_ERR), PAM_CODE(PAM_AUTHTOK_LOCK_BUSY),
-	PAM_CODE(PAM_AUTHTOK_DISABLE_AGING), PAM_CODE(PAM_TRY_AGAIN), PAM_CODE(PAM_IGNORE),
-	PAM_CODE(PAM_ABORT), PAM_CODE(PAM_AUTHTOK_EXPIRED), PAM_CODE(PAM_MODULE_UNKNOWN),
-	PAM_CODE(PAM_BAD_ITEM), PAM_CODE(PAM_CONV_AGAIN), PAM_CODE(PAM_INCOMPLETE),
-#undef PAM_CODE
-};
-
+/* pam_code_name - the code's name, for "got X, want Y". */
 static const char *
 pam_code_name(int code)
 {
-	for (size_t i = 0; i < N_ELEMENTS(pam_codes); i++) {
-		if (pam_codes[i].code == code)
-			return pam_codes[i].name;
-	}
+	const char *name = mp_test_pam_code_name(code);
+
+	if (name != NULL)
+		return name;
 	return code == -1 ? "(no result: the child failed)" : "(unknown code)";
 }
 
-static int
-pam_code_value(const char *name)
-{
-	for (size_t i = 0; i < N_ELEMENTS(pam_codes); i++) {
-		if (strcmp(pam_codes[i].name, name) == 0)
-			return pam_codes[i].code;
-	}
-	return -1;
-}
-
 /* --- Small helpers. */
-
-static void
-add_secret(const char *secret)
-{
-	char **more;
-
-	/* Short strings ("", "*") would match innocent log text. */
-	if (secret == NULL || strlen(secret) < 6)
-		return;
-	for (size_t i = 0; i < fx.n_secrets; i++) {
-		if (strcmp(fx.secrets[i], secret) == 0)
-			return;
-	}
-	more = realloc(fx.secrets, (fx.n_secrets + 1) * sizeof(*more));
-	if (more == NULL)
-		abort();
-	fx.secrets = more;
-	fx.secrets[fx.n_secrets] = strdup(secret);
-	if (fx.secrets[fx.n_secrets] == NULL)
-		abort();
-	fx.n_secrets++;
-}
 
 /* expand - text with the tables' @TOKEN@s replaced, malloc'd (NULL stays NULL). */
 static char *
 expand(const char *text)
 {
-	const struct {
-		const char *token;
-		const char *value;
-	} tokens[] = {
+	const struct mp_fixture_token tokens[] = {
 		{ "@MODULE@", fx.module },	{ "@DIR@", fx.dir },
 		{ "@LONG255@", fx.long255 },	{ "@LONG256@", fx.long256 },
 		{ "@PW1024@", fx.pw1024 },	{ "@PW1025@", fx.pw1025 },
 		{ "@HASH_ALICE@", fx.hash_alice },
 	};
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f;
+	size_t len;
 
 	if (text == NULL)
 		return NULL;
-	f = open_memstream(&out, &len);
-	if (f == NULL)
-		abort();
-	while (*text != '\0') {
-		size_t i;
-
-		for (i = 0; i < N_ELEMENTS(tokens); i++) {
-			size_t token_len = strlen(tokens[i].token);
-
-			if (strncmp(text, tokens[i].token, token_len) == 0) {
-				fputs(tokens[i].value != NULL ? tokens[i].value : "", f);
-				text += token_len;
-				break;
-			}
-		}
-		if (i == N_ELEMENTS(tokens))
-			fputc(*text++, f);
-	}
-	if (fclose(f) != 0)
-		abort();
-	return out;
-}
-
-static bool
-write_file(const char *path, const char *text, mode_t mode)
-{
-	size_t len = strlen(text);
-	bool ok;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		fprintf(stderr, "\n  %s: %s\n", path, strerror(errno));
-		return false;
-	}
-	ok = write(fd, text, len) == (ssize_t)len && fchmod(fd, mode) == 0;
-	if (close(fd) != 0)
-		ok = false;
-	if (!ok)
-		fprintf(stderr, "\n  writing %s: %s\n", path, strerror(errno));
-	return ok;
-}
-
-/* read_file - the file's text from offset on, malloc'd; "" when it is missing. */
-static char *
-read_file(const char *path, off_t offset)
-{
-	char *text = NULL;
-	size_t len = 0;
-	char buf[8192];
-	ssize_t n;
-	FILE *f;
-	int fd;
-
-	f = open_memstream(&text, &len);
-	if (f == NULL)
-		abort();
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (lseek(fd, offset, SEEK_SET) == offset) {
-			while ((n = read(fd, buf, sizeof(buf))) > 0)
-				fwrite(buf, 1, (size_t)n, f);
-		}
-		(void)close(fd);
-	}
-	if (fclose(f) != 0)
-		abort();
-	return text;
-}
-
-static off_t
-file_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? st.st_size : 0;
-}
-
-static size_t
-count_occurrences(const char *text, const char *needle)
-{
-	size_t n = 0, needle_len = strlen(needle);
-
-	if (needle_len == 0)
-		return 0;
-	for (const char *p = text; (p = strstr(p, needle)) != NULL; p += needle_len)
-		n++;
-	return n;
-}
-
-/* store_entry - the user's line in the store, malloc'd, or NULL. */
-static char *
-store_entry(const char *user)
-{
-	char *text = read_file(fx.store, 0), *line, *save = NULL, *found = NULL;
-	size_t user_len = strlen(user);
-
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, user, user_len) == 0 && line[user_len] == ':') {
-			found = strdup(line);
-			break;
-		}
-	}
-	free(text);
-	return found;
-}
-
-/* note_store_secrets - every password field of the store is a secret. */
-static void
-note_store_secrets(void)
-{
-	char *text = read_file(fx.store, 0), *line, *save = NULL;
-
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		char *field = strchr(line, ':'), *end, *digest;
-
-		if (line[0] == '#' || field == NULL)
-			continue;
-		field++;
-		end = strchr(field, ':');
-		if (end != NULL)
-			*end = '\0';
-		add_secret(field);
-		/* The digest alone must not leak either. */
-		digest = strrchr(field, '$');
-		if (digest != NULL)
-			add_secret(digest + 1);
-	}
-	free(text);
+	return mp_fixture_expand(text, strlen(text), tokens, N_ELEMENTS(tokens), &len);
 }
 
 static bool
@@ -406,8 +224,8 @@ reset_store(void)
 	char lock[320];
 
 	snprintf(lock, sizeof(lock), "%s.lock", fx.store);
-	return write_file(fx.store, fx.store_text, 0640) && set_owner(fx.store) &&
-	       write_file(lock, "", 0600) && set_owner(lock);
+	return mp_fixture_write(fx.store, fx.store_text, 0640) && set_owner(fx.store) &&
+	       mp_fixture_write(lock, "", 0600) && set_owner(lock);
 }
 
 /* shell_safe - s can go between single quotes in a command line. */
@@ -426,7 +244,7 @@ cli_hash(const char *password)
 	FILE *p;
 
 	snprintf(pwfile, sizeof(pwfile), "%s/password.tmp", fx.dir);
-	if (!write_file(pwfile, password, 0600))
+	if (!mp_fixture_write(pwfile, password, 0600))
 		return NULL;
 	snprintf(cmd, sizeof(cmd), "'%s' -c '%s/mailpass.conf' hash < '%s'", fx.bin, fx.dir,
 		 pwfile);
@@ -446,12 +264,6 @@ cli_hash(const char *password)
 	if (hash == NULL)
 		fprintf(stderr, "\n  %s: no Argon2id hash from the mailpass command\n", cmd);
 	return hash;
-}
-
-static int
-remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	return remove(path);
 }
 
 /* --- One PAM call in a child process. */
@@ -667,10 +479,10 @@ run_call(const struct pam_call *call)
 	pid_t pid;
 
 	snprintf(path, sizeof(path), "%s/%s", fx.confdir, SERVICE);
-	if (!write_file(path, call->service, 0644))
+	if (!mp_fixture_write(path, call->service, 0644))
 		return outcome;
 	for (size_t i = 0; i < call->n_answers; i++)
-		add_secret(call->answers[i]);
+		mp_fixture_secret_add(&fx.secrets, call->answers[i]);
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return outcome;
 	fflush(NULL);
@@ -694,7 +506,7 @@ run_call(const struct pam_call *call)
 		fprintf(stderr, "\n  the child ended with status 0x%x\n", (unsigned int)status);
 		outcome.code = -1;
 	}
-	note_store_secrets();
+	mp_fixture_secrets_from_store(&fx.secrets, fx.store);
 	return outcome;
 }
 
@@ -812,9 +624,9 @@ run_case(const struct pam_case *row, enum pam_op op)
 		.low_memory = row->low_memory,
 		.no_memory = row->no_memory,
 	};
-	log_start = file_size(fx.log);
+	log_start = mp_fixture_size(fx.log);
 	outcome = run_call(&call);
-	log = read_file(fx.log, log_start);
+	log = mp_fixture_read(fx.log, log_start);
 
 	check_code(row->label, "", outcome.code, row->want, &ok);
 	want_prompts = row->prompts == NOT_ASKED ? 0 :
@@ -831,7 +643,7 @@ run_case(const struct pam_case *row, enum pam_op op)
 	}
 	for (size_t i = 0; i < N_ELEMENTS(row->want_log) && row->want_log[i] != NULL; i++) {
 		char *want = expand(row->want_log[i]);
-		size_t n = count_occurrences(log, want);
+		size_t n = mp_fixture_count(log, want);
 
 		if (n != 1) {
 			fprintf(stderr, "\n  %s: \"%s\" logged %zu times, want once\n", row->label,
@@ -847,7 +659,7 @@ run_case(const struct pam_case *row, enum pam_op op)
 	if (row->want_entry != NULL) {
 		char *want = expand(row->want_entry);
 
-		entry = store_entry(user);
+		entry = mp_fixture_store_line(fx.store, user);
 		if (entry == NULL || strncmp(entry, want, strlen(want)) != 0) {
 			fprintf(stderr, "\n  %s: store line \"%s\", want it to start with \"%s\"\n",
 				row->label, entry != NULL ? entry : "(none)", want);
@@ -1408,7 +1220,7 @@ test_transaction(void)
 
 	CU_ASSERT_FATAL(reset_store());
 	snprintf(path, sizeof(path), "%s/%s", fx.confdir, SERVICE);
-	CU_ASSERT_FATAL(write_file(path, service, 0644));
+	CU_ASSERT_FATAL(mp_fixture_write(path, service, 0644));
 	free(service);
 	ret = pam_start_confdir(SERVICE, "alice", &conv, fx.confdir, &pamh);
 	CU_ASSERT_FATAL(ret == PAM_SUCCESS);
@@ -1516,7 +1328,7 @@ test_return_values(void)
 	bool in_table = false, found[N_ELEMENTS(return_values)] = { false };
 
 	snprintf(path, sizeof(path), "%s/docs/pam_mailpass.8", fx.srcdir);
-	page = read_file(path, 0);
+	page = mp_fixture_read(path, 0);
 	if (*page == '\0')
 		fprintf(stderr, "\n  %s: missing or empty\n", path);
 	CU_ASSERT_FATAL(*page != '\0');
@@ -1543,7 +1355,7 @@ test_return_values(void)
 
 			/* The page leaves out the PAM_ prefix to fit the width. */
 			snprintf(name, sizeof(name), "PAM_%s", code[p]);
-			if (pam_code_value(name) != return_values[i].code[p]) {
+			if (mp_test_pam_code_value(name) != return_values[i].code[p]) {
 				fprintf(stderr, "\n  man page: %s in %s is %s, the module "
 					"returns %s\n", result, phase_names[p], code[p],
 					pam_code_name(return_values[i].code[p]));
@@ -1576,25 +1388,7 @@ test_return_values(void)
 static void
 test_no_secret_logged(void)
 {
-	char *log = read_file(fx.log, 0);
-	size_t lines = count_occurrences(log, "\n");
-	size_t module_lines = count_occurrences(log, " pam_mailpass(");
-
-	/* A capture that caught nothing would make the search below worthless. */
-	if (module_lines < 50)
-		fprintf(stderr, "\n  the captured log holds only %zu lines of the module\n",
-			module_lines);
-	CU_ASSERT(module_lines >= 50);
-	for (size_t i = 0; i < fx.n_secrets; i++) {
-		if (strstr(log, fx.secrets[i]) != NULL) {
-			fprintf(stderr, "\n  a secret is in the log: %.40s%s\n", fx.secrets[i],
-				strlen(fx.secrets[i]) > 40 ? "..." : "");
-			CU_FAIL("secret logged");
-		}
-	}
-	printf("\n  searched %zu log lines (%zu of the module) for %zu secrets\n", lines,
-	       module_lines, fx.n_secrets);
-	free(log);
+	mp_fixture_check_log(&fx.secrets, fx.log, " pam_mailpass(", 50, "the module");
 }
 
 /* --- Fixture. */
@@ -1602,13 +1396,11 @@ test_no_secret_logged(void)
 static int
 suite_init(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	char path[400], owner[64] = "", *hash_carol, *hash_dave, *conf;
 	FILE *f;
 
-	snprintf(fx.dir, sizeof(fx.dir), "%s/mailpass-pam.XXXXXX",
-		 tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(fx.dir) == NULL || !shell_safe(fx.dir) || !shell_safe(fx.bin)) {
+	if (!mp_fixture_make_dir(fx.dir, sizeof(fx.dir), "pam") || !shell_safe(fx.dir) ||
+	    !shell_safe(fx.bin)) {
 		fprintf(stderr, "pam-test: cannot make a temporary directory\n");
 		return 1;
 	}
@@ -1621,7 +1413,7 @@ suite_init(void)
 		return 1;
 	/* libpam wants a fallback service; it is never used. */
 	snprintf(path, sizeof(path), "%s/other", fx.confdir);
-	if (!write_file(path, "auth required pam_deny.so\naccount required pam_deny.so\n"
+	if (!mp_fixture_write(path, "auth required pam_deny.so\naccount required pam_deny.so\n"
 			"password required pam_deny.so\nsession required pam_deny.so\n", 0644))
 		return 1;
 
@@ -1650,34 +1442,34 @@ suite_init(void)
 	conf = NULL;
 	snprintf(path, sizeof(path), "%s/mailpass.conf", fx.dir);
 	if (asprintf(&conf, "# the test configuration\nstore = file:%s\n" CHEAP "%s", fx.store,
-		     owner) < 0 || !write_file(path, conf, 0644))
+		     owner) < 0 || !mp_fixture_write(path, conf, 0644))
 		return 1;
 	free(conf);
 	snprintf(path, sizeof(path), "%s/broken.conf", fx.dir);
 	if (asprintf(&conf, "store = file:%s\nargon2_opslimit 1\n", fx.store) < 0 ||
-	    !write_file(path, conf, 0644))
+	    !mp_fixture_write(path, conf, 0644))
 		return 1;
 	free(conf);
 	snprintf(path, sizeof(path), "%s/nostore.conf", fx.dir);
 	if (asprintf(&conf, "store = file:%s/absent/passwd\n" CHEAP, fx.dir) < 0 ||
-	    !write_file(path, conf, 0644))
+	    !mp_fixture_write(path, conf, 0644))
 		return 1;
 	free(conf);
 	/* New hashes of 1 GiB, to run out of memory under the address space limit. */
 	snprintf(path, sizeof(path), "%s/big.conf", fx.dir);
 	if (asprintf(&conf, "store = file:%s\nargon2_opslimit = 1\nargon2_memlimit = 1G\n%s",
-		     fx.store, owner) < 0 || !write_file(path, conf, 0644))
+		     fx.store, owner) < 0 || !mp_fixture_write(path, conf, 0644))
 		return 1;
 	free(conf);
 	/* Stores with unsafe modes (made below), in a directory of the caller's. */
 	snprintf(path, sizeof(path), "%s/writable.conf", fx.dir);
 	if (asprintf(&conf, "store = file:%s/perm/writable\n" CHEAP, fx.dir) < 0 ||
-	    !write_file(path, conf, 0644))
+	    !mp_fixture_write(path, conf, 0644))
 		return 1;
 	free(conf);
 	snprintf(path, sizeof(path), "%s/readable.conf", fx.dir);
 	if (asprintf(&conf, "store = file:%s/perm/readable\n" CHEAP, fx.dir) < 0 ||
-	    !write_file(path, conf, 0644))
+	    !mp_fixture_write(path, conf, 0644))
 		return 1;
 	free(conf);
 #undef CHEAP
@@ -1692,10 +1484,10 @@ suite_init(void)
 	    asprintf(&conf, "alice:%s\n", fx.hash_alice) < 0)
 		return 1;
 	snprintf(path, sizeof(path), "%s/perm/writable", fx.dir);
-	if (!write_file(path, conf, 0660))
+	if (!mp_fixture_write(path, conf, 0660))
 		return 1;
 	snprintf(path, sizeof(path), "%s/perm/readable", fx.dir);
-	if (!write_file(path, conf, 0644))
+	if (!mp_fixture_write(path, conf, 0644))
 		return 1;
 	free(conf);
 	f = open_memstream(&fx.store_text, &(size_t){ 0 });
@@ -1726,20 +1518,17 @@ suite_init(void)
 	free(hash_dave);
 	if (!reset_store())
 		return 1;
-	note_store_secrets();
+	mp_fixture_secrets_from_store(&fx.secrets, fx.store);
 	return 0;
 }
 
 static int
 suite_cleanup(void)
 {
-	if (fx.dir[0] != '\0')
-		(void)nftw(fx.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	mp_fixture_remove_dir(fx.dir);
 	free(fx.store_text);
 	free(fx.hash_alice);
-	for (size_t i = 0; i < fx.n_secrets; i++)
-		free(fx.secrets[i]);
-	free(fx.secrets);
+	mp_fixture_secrets_free(&fx.secrets);
 	return 0;
 }
 
@@ -1752,7 +1541,7 @@ capture_works(void)
 
 	snprintf(marker, sizeof(marker), "pam-test capture check %ld", (long)getpid());
 	syslog(LOG_AUTHPRIV | LOG_DEBUG, "%s", marker);
-	log = read_file(fx.log, 0);
+	log = mp_fixture_read(fx.log, 0);
 	found = strstr(log, marker) != NULL;
 	free(log);
 	return found;
@@ -1775,7 +1564,6 @@ main(void)
 {
 	const char *require = getenv("MAILPASS_REQUIRE_TOOLS");
 	CU_pSuite suite;
-	unsigned int failures;
 
 	fx.module = need_env("MAILPASS_PAM_MODULE");
 	fx.bin = need_env("MAILPASS_BIN");
@@ -1814,13 +1602,5 @@ main(void)
 		CU_cleanup_registry();
 		return 99;
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
-		CU_get_number_of_suites_failed();
-	printf("\n%u passed, %u failed\n",
-	       CU_get_number_of_tests_run() - CU_get_number_of_tests_failed(),
-	       CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed());
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return mp_test_run_cunit();
 }

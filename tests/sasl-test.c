@@ -27,7 +27,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -39,6 +38,13 @@
 
 #include <CUnit/Basic.h>
 #include <sasl/sasl.h>
+
+#include "code-names.h"
+#include "cunit-run.h"
+#include "fixture-files.h"
+#include "fixture-secrets.h"
+#include "fixture-text.h"
+#include "sasl-callbacks.h"
 
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -141,69 +147,26 @@ static struct {
 	char pw1024[1025];	/* the password of user pwlong */
 	char pw1025[1026];
 	char pw2000[2001];
-	char **secrets;
-	size_t n_secrets;
+	struct mp_fixture_secrets secrets;
 	bool require_tools;
-	/* The row being run, for the child's callbacks. */
-	const struct sasl_case *row;
-	char row_conf[400];
+	char row_conf[400];	/* the row's mailpass_conf, expanded */
 } fx;
-
-/* --- Names of SASL codes, for "got X, want Y". */
-
-static const struct {
-	int code;
-	const char *name;
-} sasl_codes[] = {
-#define SASL_CODE(c) { c, #c }
-	SASL_CODE(SASL_OK), SASL_CODE(SASL_CONTINUE), SASL_CODE(SASL_FAIL),
-	SASL_CODE(SASL_NOMEM), SASL_CODE(SASL_BUFOVER), SASL_CODE(SASL_NOMECH),
-	SASL_CODE(SASL_BADPROT), SASL_CODE(SASL_NOTDONE), SASL_CODE(SASL_BADPARAM),
-	SASL_CODE(SASL_TRYAGAIN), SASL_CODE(SASL_BADMAC), SASL_CODE(SASL_NOTINIT),
-	SASL_CODE(SASL_INTERACT), SASL_CODE(SASL_BADSERV), SASL_CODE(SASL_WRONGMECH),
-	SASL_CODE(SASL_BADAUTH), SASL_CODE(SASL_NOAUTHZ), SASL_CODE(SASL_TOOWEAK),
-	SASL_CODE(SASL_ENCRYPT), SASL_CODE(SASL_TRANS), SASL_CODE(SASL_EXPIRED),
-	SASL_CODE(SASL_DISABLED), SASL_CODE(SASL_NOUSER), SASL_CODE(SASL_BADVERS),
-	SASL_CODE(SASL_UNAVAIL), SASL_CODE(SASL_NOVERIFY), SASL_CODE(SASL_PWLOCK),
-	SASL_CODE(SASL_NOCHANGE), SASL_CODE(SASL_WEAKPASS), SASL_CODE(SASL_NOUSERPASS),
-#undef SASL_CODE
-};
 
 /* Outcome codes of a child that did not report one. */
 #define CHILD_FAILED (-1000)
 
+/* sasl_code_name - the code's name, for "got X, want Y". */
 static const char *
 sasl_code_name(int code)
 {
-	for (size_t i = 0; i < N_ELEMENTS(sasl_codes); i++) {
-		if (sasl_codes[i].code == code)
-			return sasl_codes[i].name;
-	}
+	const char *name = mp_test_sasl_code_name(code);
+
+	if (name != NULL)
+		return name;
 	return code == CHILD_FAILED ? "(no result: the child failed)" : "(unknown code)";
 }
 
 /* --- Small helpers. */
-
-static void
-add_secret(const char *secret)
-{
-	char **more;
-
-	if (secret == NULL || strlen(secret) < 6)
-		return;
-	for (size_t i = 0; i < fx.n_secrets; i++) {
-		if (strcmp(fx.secrets[i], secret) == 0)
-			return;
-	}
-	more = realloc(fx.secrets, (fx.n_secrets + 1) * sizeof(*more));
-	if (more == NULL)
-		abort();
-	fx.secrets = more;
-	fx.secrets[fx.n_secrets] = strdup(secret);
-	if (fx.secrets[fx.n_secrets] == NULL)
-		abort();
-	fx.n_secrets++;
-}
 
 /*
  * expand - message with the tables' @TOKEN@s replaced, into a malloc'd
@@ -212,41 +175,14 @@ add_secret(const char *secret)
 static char *
 expand(const char *data, size_t len, size_t *len_r)
 {
-	const struct {
-		const char *token;
-		const char *value;
-	} tokens[] = {
+	const struct mp_fixture_token tokens[] = {
 		{ "@DIR@", fx.dir },
 		{ "@U255@", fx.long255 },	{ "@U256@", fx.long256 },
 		{ "@P1024@", fx.pw1024 },	{ "@P1025@", fx.pw1025 },
 		{ "@P2000@", fx.pw2000 },
 	};
-	char *out = NULL;
-	size_t out_len = 0;
-	FILE *f;
 
-	f = open_memstream(&out, &out_len);
-	if (f == NULL)
-		abort();
-	for (size_t i = 0; i < len;) {
-		size_t t;
-
-		for (t = 0; t < N_ELEMENTS(tokens); t++) {
-			size_t token_len = strlen(tokens[t].token);
-
-			if (len - i >= token_len && memcmp(data + i, tokens[t].token, token_len) == 0) {
-				fputs(tokens[t].value, f);
-				i += token_len;
-				break;
-			}
-		}
-		if (t == N_ELEMENTS(tokens))
-			fputc(data[i++], f);
-	}
-	if (fclose(f) != 0)
-		abort();
-	*len_r = out_len;
-	return out;
+	return mp_fixture_expand(data, len, tokens, N_ELEMENTS(tokens), len_r);
 }
 
 static char *
@@ -255,103 +191,6 @@ expand_str(const char *s)
 	size_t len;
 
 	return s == NULL ? NULL : expand(s, strlen(s), &len);
-}
-
-static bool
-write_file(const char *path, const char *text, mode_t mode)
-{
-	size_t len = strlen(text);
-	bool ok;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		fprintf(stderr, "\n  %s: %s\n", path, strerror(errno));
-		return false;
-	}
-	ok = write(fd, text, len) == (ssize_t)len;
-	if (close(fd) != 0)
-		ok = false;
-	if (!ok)
-		fprintf(stderr, "\n  writing %s: %s\n", path, strerror(errno));
-	return ok;
-}
-
-/* read_file - the file's text from offset on, malloc'd; "" when it is missing. */
-static char *
-read_file(const char *path, off_t offset)
-{
-	char *text = NULL, buf[8192];
-	size_t len = 0;
-	ssize_t n;
-	FILE *f;
-	int fd;
-
-	f = open_memstream(&text, &len);
-	if (f == NULL)
-		abort();
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (lseek(fd, offset, SEEK_SET) == offset) {
-			while ((n = read(fd, buf, sizeof(buf))) > 0)
-				fwrite(buf, 1, (size_t)n, f);
-		}
-		(void)close(fd);
-	}
-	if (fclose(f) != 0)
-		abort();
-	return text;
-}
-
-static off_t
-file_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? st.st_size : 0;
-}
-
-/* store_entry - the user's line in the store, malloc'd, or NULL. */
-static char *
-store_entry(const char *user)
-{
-	char *text = read_file(fx.store, 0), *line, *save = NULL, *found = NULL;
-	size_t user_len = strlen(user);
-
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, user, user_len) == 0 && line[user_len] == ':') {
-			found = strdup(line);
-			break;
-		}
-	}
-	free(text);
-	return found;
-}
-
-/* note_store_secrets - every password and APOP field of the store is a secret. */
-static void
-note_store_secrets(void)
-{
-	char *text = read_file(fx.store, 0), *line, *save = NULL;
-
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		char *field = strchr(line, ':'), *end, *digest, *apop;
-
-		if (line[0] == '#' || field == NULL)
-			continue;
-		field++;
-		apop = strstr(field, "apop=");
-		if (apop != NULL)
-			add_secret(apop + 5);
-		end = strchr(field, ':');
-		if (end != NULL)
-			*end = '\0';
-		add_secret(field);
-		digest = strrchr(field, '$');
-		if (digest != NULL)
-			add_secret(digest + 1);
-	}
-	free(text);
 }
 
 static bool
@@ -369,7 +208,7 @@ run_cli(const char *conf, const char *args, const char *input, char *out, size_t
 	FILE *p;
 
 	snprintf(infile, sizeof(infile), "%s/input.tmp", fx.dir);
-	if (!write_file(infile, input, 0600))
+	if (!mp_fixture_write(infile, input, 0600))
 		return false;
 	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' %s < '%s' 2>/dev/null", fx.bin, conf, args,
 		 infile);
@@ -403,51 +242,7 @@ cli_hash(const char *password)
 	return strdup(line);
 }
 
-static int
-remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 /* --- The child: libsasl2 with the row's callbacks. */
-
-static int
-cb_getpath(void *context, const char **path)
-{
-	*path = fx.plugin_dir;
-	return SASL_OK;
-}
-
-/* An empty directory: no system-wide mailpass-test.conf is read. */
-static int
-cb_getconfpath(void *context, char **path)
-{
-	*path = fx.dir;
-	return SASL_OK;
-}
-
-static int
-cb_getopt(void *context, const char *plugin_name, const char *option, const char **result,
-	  unsigned *len)
-{
-	const struct sasl_case *row = fx.row;
-	const char *value = NULL;
-
-	if (strcmp(option, "mailpass_conf") == 0)
-		value = row->conf != NULL ? fx.row_conf : fx.conf;
-	else if (strcmp(option, "mech_list") == 0)
-		value = "PLAIN LOGIN";
-	else if (strcmp(option, "auxprop_plugin") == 0)
-		value = "mailpass";
-	else if (strcmp(option, "pwcheck_method") == 0)
-		value = row->pwcheck != NULL ? row->pwcheck : "auxprop";
-	if (value == NULL)
-		return SASL_FAIL;
-	*result = value;
-	if (len != NULL)
-		*len = (unsigned)strlen(value);
-	return SASL_OK;
-}
 
 static const char *
 level_name(int level)
@@ -478,25 +273,6 @@ cb_log(void *context, int level, const char *message)
 	free(line);
 	return SASL_OK;
 }
-
-/* The callbacks cast to the generic type by way of the one type any function casts to. */
-#define CALLBACK(f) ((int (*)(void))(void (*)(void))(f))
-
-static const sasl_callback_t callbacks_build[] = {
-	{ SASL_CB_GETPATH, CALLBACK(cb_getpath), NULL },
-	{ SASL_CB_GETCONFPATH, CALLBACK(cb_getconfpath), NULL },
-	{ SASL_CB_GETOPT, CALLBACK(cb_getopt), NULL },
-	{ SASL_CB_LOG, CALLBACK(cb_log), NULL },
-	{ SASL_CB_LIST_END, NULL, NULL },
-};
-
-/* Without SASL_CB_GETPATH: libsasl2 reads SASL_PATH, as in a real server. */
-static const sasl_callback_t callbacks_env[] = {
-	{ SASL_CB_GETCONFPATH, CALLBACK(cb_getconfpath), NULL },
-	{ SASL_CB_GETOPT, CALLBACK(cb_getopt), NULL },
-	{ SASL_CB_LOG, CALLBACK(cb_log), NULL },
-	{ SASL_CB_LIST_END, NULL, NULL },
-};
 
 static void
 add_challenge(struct outcome *out, const char *data, unsigned len)
@@ -547,7 +323,14 @@ static void __attribute__((noreturn))
 child_run(const struct sasl_case *row, int fd)
 {
 	struct outcome out = { .code = CHILD_FAILED };
-	const sasl_callback_t *callbacks = callbacks_build;
+	struct mp_test_sasl_server server = {
+		.plugin_dir = fx.plugin_dir,
+		/* An empty directory: no system-wide mailpass-test.conf is read. */
+		.conf_dir = fx.dir,
+		.mailpass_conf = row->conf != NULL ? fx.row_conf : fx.conf,
+		.pwcheck_method = row->pwcheck != NULL ? row->pwcheck : "auxprop",
+		.log = cb_log,
+	};
 	char path[700];
 	sasl_conn_t *conn = NULL;
 	const void *user = NULL;
@@ -555,7 +338,6 @@ child_run(const struct sasl_case *row, int fd)
 	int ret;
 
 	alarm(60);
-	fx.row = row;
 	switch (row->plugins) {
 	case PLUGINS_BUILD:
 		break;
@@ -567,10 +349,11 @@ child_run(const struct sasl_case *row, int fd)
 			snprintf(path, sizeof(path), "%s:%s", fx.stock_plugins, fx.own_plugins);
 		if (setenv("SASL_PATH", path, 1) != 0)
 			_exit(3);
-		callbacks = callbacks_env;
+		/* No SASL_CB_GETPATH: libsasl2 reads SASL_PATH, as in a real server. */
+		server.plugin_dir = NULL;
 		break;
 	}
-	ret = sasl_server_init(callbacks, "mailpass-test");
+	ret = sasl_server_init(mp_test_sasl_callbacks(&server), "mailpass-test");
 	if (ret == SASL_OK)
 		ret = sasl_server_new(SERVICE, "mail.example.test", NULL, "192.0.2.1;110", REMOTE,
 				      NULL, 0, &conn);
@@ -665,13 +448,13 @@ static void
 check_row(const struct sasl_case *row)
 {
 	struct outcome out;
-	off_t log_start = file_size(fx.log);
+	off_t log_start = mp_fixture_size(fx.log);
 	char *log, *want, *entry = NULL;
 	bool ok = true;
 
-	add_secret(row->password);
+	mp_fixture_secret_add(&fx.secrets, row->password);
 	out = run_row(row);
-	log = read_file(fx.log, log_start);
+	log = mp_fixture_read(fx.log, log_start);
 
 	if (out.code != row->want) {
 		fprintf(stderr, "\n  %s: got %s, want %s", row->label, sasl_code_name(out.code),
@@ -712,7 +495,7 @@ check_row(const struct sasl_case *row)
 		ok = false;
 	}
 	if (row->want_entry != NULL) {
-		entry = store_entry(row->entry_user);
+		entry = mp_fixture_store_line(fx.store, row->entry_user);
 		want = expand_str(row->want_entry);
 		if (entry == NULL || strncmp(entry, want, strlen(want)) != 0) {
 			fprintf(stderr, "\n  %s: the store line is %.80s, want it to start %.80s",
@@ -1101,27 +884,7 @@ test_listmech(void)
 static void
 test_no_secret_logged(void)
 {
-	char *log = read_file(fx.log, 0);
-	size_t lines = 0, plugin_lines = 0;
-
-	for (const char *p = log; *p != '\0'; p++) {
-		if (*p == '\n')
-			lines++;
-	}
-	for (const char *p = log; (p = strstr(p, "mailpass ")) != NULL; p++)
-		plugin_lines++;
-	/* A capture that caught nothing would make the search below worthless. */
-	CU_ASSERT(plugin_lines >= 40);
-	for (size_t i = 0; i < fx.n_secrets; i++) {
-		if (strstr(log, fx.secrets[i]) != NULL) {
-			fprintf(stderr, "\n  a secret is in the log: %.40s%s\n", fx.secrets[i],
-				strlen(fx.secrets[i]) > 40 ? "..." : "");
-			CU_FAIL("secret logged");
-		}
-	}
-	printf("\n  searched %zu log lines (%zu of the plugin) for %zu secrets\n", lines,
-	       plugin_lines, fx.n_secrets);
-	free(log);
+	mp_fixture_check_log(&fx.secrets, fx.log, "mailpass ", 40, "the plugin");
 }
 
 /* --- Fixture. */
@@ -1136,7 +899,7 @@ write_conf(const char *name, const char *extra)
 	if (asprintf(&text, "# the sasl-test configuration\nstore = file:%s\n"
 		     "argon2_opslimit = 1\nargon2_memlimit = 8M\n%s", fx.store, extra) < 0)
 		return false;
-	ok = write_file(path, text, 0644);
+	ok = mp_fixture_write(path, text, 0644);
 	free(text);
 	return ok;
 }
@@ -1163,11 +926,11 @@ write_unsafe_stores(void)
 		char conf[600];
 
 		snprintf(path, sizeof(path), "%s/perm/%s", fx.dir, stores[i].name);
-		ok = write_file(path, text, stores[i].mode) && chmod(path, stores[i].mode) == 0;
+		ok = mp_fixture_write(path, text, stores[i].mode);
 		snprintf(conf, sizeof(conf), "store = file:%s\nargon2_opslimit = 1\n"
 			 "argon2_memlimit = 8M\n", path);
 		snprintf(path, sizeof(path), "%s/%s.conf", fx.dir, stores[i].name);
-		ok = ok && write_file(path, conf, 0644);
+		ok = ok && mp_fixture_write(path, conf, 0644);
 	}
 	free(text);
 	return ok;
@@ -1251,7 +1014,6 @@ make_plugin_dirs(const char *built)
 static int
 suite_init(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	char path[700], key_line[400], input[2100];
 	char *hash[8] = { NULL };
 	const char *pw[] = { PW_ALICE, PW_CAROL, PW_DAVE, PW_ERIN, PW_GINA, PW_TWIN,
@@ -1260,9 +1022,8 @@ suite_init(void)
 	char *text = NULL;
 	size_t text_len = 0;
 
-	snprintf(fx.dir, sizeof(fx.dir), "%s/mailpass-sasl.XXXXXX",
-		 tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(fx.dir) == NULL || !shell_safe(fx.dir) || !shell_safe(fx.bin)) {
+	if (!mp_fixture_make_dir(fx.dir, sizeof(fx.dir), "sasl") || !shell_safe(fx.dir) ||
+	    !shell_safe(fx.bin)) {
 		fprintf(stderr, "sasl-test: cannot make a temporary directory\n");
 		return 1;
 	}
@@ -1309,13 +1070,13 @@ suite_init(void)
 		hash[i] = cli_hash(pw[i]);
 		if (hash[i] == NULL)
 			return 1;
-		add_secret(pw[i]);
+		mp_fixture_secret_add(&fx.secrets, pw[i]);
 	}
-	add_secret(PW_LEGACY);
-	add_secret(PW_WRONG);
-	add_secret(APOP_SECRET);
-	add_secret(fx.pw1025);
-	add_secret(fx.pw2000);
+	mp_fixture_secret_add(&fx.secrets, PW_LEGACY);
+	mp_fixture_secret_add(&fx.secrets, PW_WRONG);
+	mp_fixture_secret_add(&fx.secrets, APOP_SECRET);
+	mp_fixture_secret_add(&fx.secrets, fx.pw1025);
+	mp_fixture_secret_add(&fx.secrets, fx.pw2000);
 
 	f = open_memstream(&text, &text_len);
 	if (f == NULL)
@@ -1333,7 +1094,7 @@ suite_init(void)
 	fprintf(f, "legacy:{PLAIN}%s\n", PW_LEGACY);
 	/* bcrypt of cost 31 (2^31 rounds), refused before it is computed. */
 	fprintf(f, "judy:{BLF-CRYPT}$2y$31$qmeJEchTyV/TxV6J3CCNgOayqMvrxCklZWZ1NQVkmgGxk.MfOzKU2\n");
-	if (fclose(f) != 0 || !write_file(fx.store, text, 0640))
+	if (fclose(f) != 0 || !mp_fixture_write(fx.store, text, 0640))
 		return 1;
 	free(text);
 	for (size_t i = 0; i < N_ELEMENTS(hash); i++)
@@ -1343,8 +1104,8 @@ suite_init(void)
 	snprintf(input, sizeof(input), "%s\n", APOP_SECRET);
 	if (!run_cli(fx.conf, "user apop carol", input, NULL, 0))
 		return 1;
-	fx.entry_alice = store_entry("alice");
-	text = store_entry("carol");
+	fx.entry_alice = mp_fixture_store_line(fx.store, "alice");
+	text = mp_fixture_store_line(fx.store, "carol");
 	if (fx.entry_alice == NULL || text == NULL || strstr(text, "apop={SECRETBOX}") == NULL) {
 		fprintf(stderr, "sasl-test: the mailpass command did not seal carol's secret\n");
 		free(text);
@@ -1353,19 +1114,16 @@ suite_init(void)
 	free(text);
 	if (!write_unsafe_stores())
 		return 1;
-	note_store_secrets();
+	mp_fixture_secrets_from_store(&fx.secrets, fx.store);
 	return 0;
 }
 
 static int
 suite_cleanup(void)
 {
-	if (fx.dir[0] != '\0')
-		(void)nftw(fx.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	mp_fixture_remove_dir(fx.dir);
 	free(fx.entry_alice);
-	for (size_t i = 0; i < fx.n_secrets; i++)
-		free(fx.secrets[i]);
-	free(fx.secrets);
+	mp_fixture_secrets_free(&fx.secrets);
 	return 0;
 }
 
@@ -1389,7 +1147,6 @@ main(void)
 	const char *system_dir = getenv("MAILPASS_SYSTEM_SASL_DIR");
 	char path[400];
 	CU_pSuite suite;
-	unsigned int failures;
 
 	fx.bin = need_env("MAILPASS_BIN");
 	fx.plugin_dir = need_env("MAILPASS_SASL_PLUGIN_DIR");
@@ -1421,13 +1178,5 @@ main(void)
 		CU_cleanup_registry();
 		return 99;
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
-		CU_get_number_of_suites_failed();
-	printf("\n%u passed, %u failed\n",
-	       CU_get_number_of_tests_run() - CU_get_number_of_tests_failed(),
-	       CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed());
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return mp_test_run_cunit();
 }

@@ -630,6 +630,53 @@ expand(const char *text, size_t *len_r)
 	return out;
 }
 
+/* The store of an edit row: a fixture holding the row's text before the edit. */
+struct edited_store {
+	struct fixture f;
+	char *before;		/* expanded; NULL: no file */
+	size_t before_len;
+	struct stat st_before;
+};
+
+/* edited_store_init - a fixture holding before (expanded; NULL: no file). */
+static void
+edited_store_init(struct edited_store *s, const char *before)
+{
+	s->before = NULL;
+	s->before_len = 0;
+	if (before != NULL)
+		s->before = expand(before, &s->before_len);
+	fixture_init(&s->f, s->before, s->before_len, 0640);
+	CU_ASSERT(s->before == NULL || stat(s->f.path, &s->st_before) == 0);
+}
+
+/*
+ * edited_store_done - the store holds after (expanded) or, when after is
+ * NULL, the text before, not even rewritten with the same bytes (the same
+ * inode is there); no temporary file is left.  Closes the fixture.
+ */
+static void
+edited_store_done(struct edited_store *s, const char *label, const char *after)
+{
+	struct stat st_after;
+
+	if (after != NULL) {
+		size_t want_len;
+		char *want = expand(after, &want_len);
+
+		check_file(label, s->f.path, want, want_len);
+		free(want);
+	} else {
+		check_file(label, s->f.path, s->before, s->before_len);
+		if (s->before != NULL)
+			CU_ASSERT(stat(s->f.path, &st_after) == 0 &&
+				  st_after.st_ino == s->st_before.st_ino);
+	}
+	CU_ASSERT(!exists(s->f.tmp_path));
+	fixture_done(&s->f);
+	free(s->before);
+}
+
 static void
 test_edit(void)
 {
@@ -694,19 +741,12 @@ test_edit(void)
 	for (size_t i = 0; i < ROWS(rows); i++) {
 		struct edit_ctx ctx = { .op = rows[i].op, .user = rows[i].user,
 					.value = rows[i].value };
-		char *before = NULL, *after = NULL;
-		size_t before_len = 0, after_len = 0;
-		struct stat st_before, st_after;
 		const char *reason = NULL;
-		struct fixture f;
+		struct edited_store s;
 		enum mp_result got;
 
-		if (rows[i].before != NULL)
-			before = expand(rows[i].before, &before_len);
-		fixture_init(&f, before, before_len, 0640);
-		CU_ASSERT(before == NULL || stat(f.path, &st_before) == 0);
-
-		got = mp_store_edit(f.store, rows[i].user, edit_fn, &ctx, &reason);
+		edited_store_init(&s, rows[i].before);
+		got = mp_store_edit(s.f.store, rows[i].user, edit_fn, &ctx, &reason);
 		MP_CHECK_RESULT(rows[i].label, got, rows[i].want);
 		if (got != MP_OK)
 			CU_ASSERT_PTR_NOT_NULL(reason);
@@ -714,21 +754,7 @@ test_edit(void)
 			fprintf(stderr, "\n  %s: callback ran %d times, want %d\n", rows[i].label,
 				ctx.calls, rows[i].want_calls);
 		CU_ASSERT(ctx.calls == rows[i].want_calls);
-
-		if (rows[i].after != NULL) {
-			after = expand(rows[i].after, &after_len);
-			check_file(rows[i].label, f.path, after, after_len);
-		} else {
-			check_file(rows[i].label, f.path, before, before_len);
-			/* Not even rewritten with the same bytes: the same inode is there. */
-			if (before != NULL)
-				CU_ASSERT(stat(f.path, &st_after) == 0 &&
-					  st_after.st_ino == st_before.st_ino);
-		}
-		CU_ASSERT(!exists(f.tmp_path));
-		fixture_done(&f);
-		free(before);
-		free(after);
+		edited_store_done(&s, rows[i].label, rows[i].after);
 	}
 }
 
@@ -1145,11 +1171,8 @@ test_batch(void)
 		struct mp_store_batch_result results[BATCH_MAX];
 		struct batch_ctx ctx = { .count = rows[i].count };
 		const char *users[BATCH_MAX];
-		char *before = NULL, *after = NULL;
-		size_t before_len = 0, after_len = 0;
-		struct stat st_before, st_after;
 		const char *reason = NULL;
-		struct fixture f;
+		struct edited_store s;
 
 		for (size_t j = 0; j < rows[i].count; j++) {
 			users[j] = rows[i].users[j].user;
@@ -1157,33 +1180,16 @@ test_batch(void)
 							  .user = rows[i].users[j].user,
 							  .value = rows[i].users[j].value };
 		}
-		if (rows[i].before != NULL)
-			before = expand(rows[i].before, &before_len);
-		fixture_init(&f, before, before_len, 0640);
-		CU_ASSERT(before == NULL || stat(f.path, &st_before) == 0);
-
+		edited_store_init(&s, rows[i].before);
 		MP_CHECK_RESULT(rows[i].label,
-				mp_store_edit_batch(f.store, users, rows[i].count, batch_fn, &ctx,
+				mp_store_edit_batch(s.f.store, users, rows[i].count, batch_fn, &ctx,
 						    rows[i].flags, results, &reason),
 				rows[i].want);
 		check_batch_results(rows[i].label, rows[i].users, rows[i].count, &ctx, results);
-
-		if (rows[i].after != NULL) {
-			after = expand(rows[i].after, &after_len);
-			check_file(rows[i].label, f.path, after, after_len);
-		} else {
-			check_file(rows[i].label, f.path, before, before_len);
-			if (before != NULL)
-				CU_ASSERT(stat(f.path, &st_after) == 0 &&
-					  st_after.st_ino == st_before.st_ino);
-		}
 		/* A dry run takes no lock, so it creates no lock file either. */
 		if ((rows[i].flags & MP_STORE_BATCH_DRY_RUN) != 0)
-			CU_ASSERT(!exists(f.lock_path));
-		CU_ASSERT(!exists(f.tmp_path));
-		fixture_done(&f);
-		free(before);
-		free(after);
+			CU_ASSERT(!exists(s.f.lock_path));
+		edited_store_done(&s, rows[i].label, rows[i].after);
 	}
 }
 

@@ -5,13 +5,12 @@
 #include <CUnit/Basic.h>
 #include <sodium.h>
 
+#include "cunit-run.h"
 #include "unit.h"
 
 int
 main(void)
 {
-	unsigned int failures;
-
 	if (sodium_init() < 0) {
 		fprintf(stderr, "unit: sodium_init failed\n");
 		return 2;
@@ -41,12 +40,5 @@ main(void)
 		CU_cleanup_registry();
 		return 2;
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	printf("\n%u passed, %u failed\n",
-	       CU_get_number_of_tests_run() - CU_get_number_of_tests_failed(),
-	       CU_get_number_of_tests_failed());
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return mp_test_run_cunit();
 }
