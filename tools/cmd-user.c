@@ -148,6 +148,21 @@ user_parse(const char *name, int argc, char **argv, const char **user_r, bool *r
 }
 
 /*
+ * user_open - the subcommand's arguments (user_parse()), then the store:
+ * -1 with *user_r and *auth_r set to go on, or the exit status to end with.
+ */
+static int
+user_open(struct cli_context *ctx, int argc, char **argv, const char **user_r,
+	  bool *remove_r, struct mp_auth **auth_r)
+{
+	int status = user_parse(argv[0], argc, argv, user_r, remove_r);
+
+	if (status >= 0)
+		return status;
+	return cli_open_auth(ctx, auth_r) ? -1 : CLI_EXIT_ERROR;
+}
+
+/*
  * user_failed - report a failed operation on user and return its exit
  * status.  A store that cannot be used is named instead of the user.
  */
@@ -195,11 +210,9 @@ set_password(struct cli_context *ctx, int argc, char **argv, bool create)
 	enum mp_result result;
 	int status;
 
-	status = user_parse(argv[0], argc, argv, &user, NULL);
+	status = user_open(ctx, argc, argv, &user, NULL, &auth);
 	if (status >= 0)
 		return status;
-	if (!cli_open_auth(ctx, &auth))
-		return CLI_EXIT_ERROR;
 	status = user_precheck(auth, user, create);
 	if (status >= 0)
 		goto out;
@@ -242,11 +255,9 @@ user_del(struct cli_context *ctx, int argc, char **argv)
 	enum mp_result result;
 	int status;
 
-	status = user_parse(argv[0], argc, argv, &user, NULL);
+	status = user_open(ctx, argc, argv, &user, NULL, &auth);
 	if (status >= 0)
 		return status;
-	if (!cli_open_auth(ctx, &auth))
-		return CLI_EXIT_ERROR;
 	result = mp_auth_delete(auth, user, strlen(user), &reason);
 	status = result == MP_OK ? CLI_EXIT_OK : user_failed(auth, user, result, reason);
 	mp_auth_close(&auth);
@@ -284,11 +295,9 @@ user_list(struct cli_context *ctx, int argc, char **argv)
 	enum mp_result result;
 	int status;
 
-	status = user_parse(argv[0], argc, argv, &user, NULL);
+	status = user_open(ctx, argc, argv, &user, NULL, &auth);
 	if (status >= 0)
 		return status;
-	if (!cli_open_auth(ctx, &auth))
-		return CLI_EXIT_ERROR;
 	store = mp_auth_store(auth);
 	list.store_name = cli_store_name(store, mp_auth_conf(auth));
 	result = mp_store_iterate(store, list_one, &list, &reason);
@@ -390,11 +399,9 @@ user_show(struct cli_context *ctx, int argc, char **argv)
 	bool usable;
 	int status;
 
-	status = user_parse(argv[0], argc, argv, &user, NULL);
+	status = user_open(ctx, argc, argv, &user, NULL, &auth);
 	if (status >= 0)
 		return status;
-	if (!cli_open_auth(ctx, &auth))
-		return CLI_EXIT_ERROR;
 	result = mp_store_lookup(mp_auth_store(auth), user, &entry, &reason);
 	if (result == MP_USER_UNKNOWN)
 		reason = "unknown user";
@@ -425,11 +432,9 @@ user_apop(struct cli_context *ctx, int argc, char **argv)
 	enum mp_result result;
 	int status;
 
-	status = user_parse(argv[0], argc, argv, &user, &remove);
+	status = user_open(ctx, argc, argv, &user, &remove, &auth);
 	if (status >= 0)
 		return status;
-	if (!cli_open_auth(ctx, &auth))
-		return CLI_EXIT_ERROR;
 	if (remove) {
 		result = mp_auth_set_apop(auth, user, strlen(user), NULL, 0, &reason);
 		status = result == MP_OK ? CLI_EXIT_OK : user_failed(auth, user, result, reason);
