@@ -163,6 +163,23 @@ user_open(struct cli_context *ctx, int argc, char **argv, const char **user_r,
 }
 
 /*
+ * read_new_secret - a new secret of kind, typed twice on a terminal; false
+ * (with the message said) when reading fails or it is empty.
+ */
+static bool
+read_new_secret(struct cli_secret *secret, enum cli_secret_kind kind, const char *empty_error)
+{
+	if (!cli_read_secret(secret, kind, true))
+		return false;
+	if (secret->len == 0) {
+		cli_secret_wipe(secret);
+		cli_error("%s", empty_error);
+		return false;
+	}
+	return true;
+}
+
+/*
  * user_failed - report a failed operation on user and return its exit
  * status.  A store that cannot be used is named instead of the user.
  */
@@ -216,13 +233,7 @@ set_password(struct cli_context *ctx, int argc, char **argv, bool create)
 	status = user_precheck(auth, user, create);
 	if (status >= 0)
 		goto out;
-	if (!cli_read_secret(&secret, CLI_SECRET_PASSWORD, true)) {
-		status = CLI_EXIT_ERROR;
-		goto out;
-	}
-	if (secret.len == 0) {
-		cli_secret_wipe(&secret);
-		cli_error("empty password");
+	if (!read_new_secret(&secret, CLI_SECRET_PASSWORD, "empty password")) {
 		status = CLI_EXIT_ERROR;
 		goto out;
 	}
@@ -446,13 +457,7 @@ user_apop(struct cli_context *ctx, int argc, char **argv)
 	if (mp_auth_conf(auth)->apop_key[0] == '\0')
 		cli_error("warning: no apop_key is set; the APOP secret is stored in "
 			  "cleartext ({PLAIN})");
-	if (!cli_read_secret(&secret, CLI_SECRET_APOP, true)) {
-		status = CLI_EXIT_ERROR;
-		goto out;
-	}
-	if (secret.len == 0) {
-		cli_secret_wipe(&secret);
-		cli_error("empty APOP secret");
+	if (!read_new_secret(&secret, CLI_SECRET_APOP, "empty APOP secret")) {
 		status = CLI_EXIT_ERROR;
 		goto out;
 	}
