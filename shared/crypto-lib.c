@@ -83,30 +83,35 @@ nettle_load_once(void)
 	nettle_failure = NULL;
 }
 
+/*
+ * loaded - run load once in this process; true when it succeeded, false
+ * with what it left in *failure (or once_error) in *reason_r.
+ */
+static bool
+loaded(pthread_once_t *once, void (*load)(void), const char *const *failure,
+       const char *once_error, const char **reason_r)
+{
+	if (pthread_once(once, load) != 0) {
+		*reason_r = once_error;
+		return false;
+	}
+	if (*failure != NULL) {
+		*reason_r = *failure;
+		return false;
+	}
+	return true;
+}
+
 const struct mp_sodium *
 mp_sodium_load(const char **reason_r)
 {
-	if (pthread_once(&sodium_once, sodium_load_once) != 0) {
-		*reason_r = "cannot load libsodium";
-		return NULL;
-	}
-	if (sodium_failure != NULL) {
-		*reason_r = sodium_failure;
-		return NULL;
-	}
-	return &sodium_table;
+	return loaded(&sodium_once, sodium_load_once, &sodium_failure, "cannot load libsodium",
+		      reason_r) ? &sodium_table : NULL;
 }
 
 const struct mp_nettle *
 mp_nettle_load(const char **reason_r)
 {
-	if (pthread_once(&nettle_once, nettle_load_once) != 0) {
-		*reason_r = "cannot load Nettle";
-		return NULL;
-	}
-	if (nettle_failure != NULL) {
-		*reason_r = nettle_failure;
-		return NULL;
-	}
-	return &nettle_table;
+	return loaded(&nettle_once, nettle_load_once, &nettle_failure, "cannot load Nettle",
+		      reason_r) ? &nettle_table : NULL;
 }
