@@ -630,6 +630,12 @@ apply_text(struct mp_conf *conf, const char *text, size_t len, char *error_r,
 	size_t lines[KEY_COUNT] = { 0 };
 	size_t pos = 0, lineno = 0;
 
+	/* An editor's "UTF-8 with BOM": say so, rather than "unknown key". */
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		set_error(error_r, error_size, "line 1: the file starts with a UTF-8 byte "
+			  "order mark; save it without one");
+		return MP_MALFORMED;
+	}
 	while (pos < len) {
 		const char *line = text + pos;
 		const char *newline = memchr(line, '\n', len - pos);

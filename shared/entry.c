@@ -28,6 +28,17 @@ is_control(unsigned char c)
 	return c < 0x20 || c == 0x7f;
 }
 
+/*
+ * is_byte_order_mark - p[0..len) starts with U+FEFF in UTF-8: what an editor
+ * that saves "UTF-8 with BOM" puts before a file's first line.  Invisible,
+ * it would make "\xEF\xBB\xBFalice" a second alice.
+ */
+static bool
+is_byte_order_mark(const char *p, size_t len)
+{
+	return len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0;
+}
+
 enum mp_result
 mp_user_name_check(const char *name, size_t len, const char **reason_r)
 {
@@ -56,6 +67,10 @@ mp_user_name_check(const char *name, size_t len, const char **reason_r)
 		}
 		if (is_control(c)) {
 			*reason_r = "user name contains a control character";
+			return MP_MALFORMED;
+		}
+		if (is_byte_order_mark(name + i, len - i)) {
+			*reason_r = "user name contains a UTF-8 byte order mark (U+FEFF)";
 			return MP_MALFORMED;
 		}
 	}

@@ -37,7 +37,8 @@ struct mp_entry {
 /*
  * mp_user_name_check - MP_OK when name[0..len) may be a user name: 1 to
  * MP_USER_MAX bytes, none of them ':', white space, a control character or
- * NUL.  MP_MALFORMED with a reason otherwise.
+ * NUL, and no UTF-8 byte order mark (U+FEFF) anywhere.  MP_MALFORMED with a
+ * reason otherwise.
  */
 enum mp_result mp_user_name_check(const char *name, size_t len, const char **reason_r);
 

@@ -270,6 +270,12 @@ static const struct parse_row parse_rows[] = {
 	  MP_MALFORMED, 3, "expected \"key = value\"" },
 	{ "first error is reported", LIT("foo = 1\nbar = 2\n"),
 	  MP_MALFORMED, 1, "unknown key \"foo\"" },
+	{ "UTF-8 byte order mark", LIT("\xEF\xBB\xBFrehash = no\n"),
+	  MP_MALFORMED, 1, "starts with a UTF-8 byte order mark; save it without one" },
+	{ "byte order mark alone", LIT("\xEF\xBB\xBF"),
+	  MP_MALFORMED, 1, "byte order mark" },
+	{ "two bytes of a byte order mark", LIT("\xEF\xBBrehash = no\n"),
+	  MP_MALFORMED, 1, "unknown key" },
 
 	/* store */
 	{ "store without backend", LIT("store = /etc/passwd"),

@@ -45,6 +45,12 @@ test_user_name_check(void)
 		{ "delete", "alice\177", 0, MP_MALFORMED },
 		{ "embedded NUL", "al\0ice", 6, MP_MALFORMED },
 		{ "trailing NUL", "alice\0", 6, MP_MALFORMED },
+		{ "byte order mark first", "\xEF\xBB\xBF" "alice", 0, MP_MALFORMED },
+		{ "byte order mark inside", "al\xEF\xBB\xBF" "ice", 0, MP_MALFORMED },
+		{ "byte order mark last", "alice\xEF\xBB\xBF", 0, MP_MALFORMED },
+		{ "other three-byte character", "\xE2\x82\xAC" "uro", 0, MP_OK },
+		{ "U+FEFE, one below", "\xEF\xBB\xBE" "alice", 0, MP_OK },
+		{ "half a byte order mark at the end", "alice\xEF\xBB", 0, MP_OK },
 	};
 
 	for (size_t i = 0; i < ROWS(rows); i++) {
@@ -56,6 +62,24 @@ test_user_name_check(void)
 		if (rows[i].want != MP_OK)
 			CU_ASSERT_PTR_NOT_NULL(reason);
 	}
+}
+
+/* A passwd-file saved as "UTF-8 with BOM": its first line names nobody. */
+static void
+test_user_name_byte_order_mark(void)
+{
+	static const char line[] = "\xEF\xBB\xBF" "alice:{PLAIN}secret";
+	static const char want[] = "user name contains a UTF-8 byte order mark (U+FEFF)";
+	struct mp_entry *entry = NULL;
+	const char *reason = NULL;
+
+	MP_CHECK_RESULT("name", mp_user_name_check(line, 8, &reason), MP_MALFORMED);
+	MP_CHECK_STR("name", reason, want);
+	reason = NULL;
+	MP_CHECK_RESULT("line", mp_entry_parse(line, strlen(line), &entry, &reason),
+			MP_MALFORMED);
+	MP_CHECK_STR("line", reason, want);
+	CU_ASSERT_PTR_NULL(entry);
 }
 
 static void
@@ -510,6 +534,7 @@ mp_test_register_entry(void)
 	CU_pSuite suite = CU_add_suite("entry", NULL, NULL);
 
 	CU_add_test(suite, "user name check", test_user_name_check);
+	CU_add_test(suite, "user name with a byte order mark", test_user_name_byte_order_mark);
 	CU_add_test(suite, "user name length", test_user_name_length);
 	CU_add_test(suite, "parse", test_parse);
 	CU_add_test(suite, "line length", test_parse_line_length);
