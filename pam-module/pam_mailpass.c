@@ -237,28 +237,49 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return to_pam(result, PHASE_ACCOUNT);
 }
 
-/* chauthtok_prelim - may this caller change the password?  Root may; others prove the old one. */
+/*
+ * may_change - may this caller change user's password?  Root may (and may
+ * reset a locked account); anyone else proves the current password.  In
+ * the preliminary pass the old password is asked for (pam_get_authtok); in
+ * the update pass it is the PAM_OLDAUTHTOK item the preliminary pass left,
+ * checked again: libpam runs the update pass whenever the stack as a whole
+ * passed the preliminary one, which a "sufficient" or "optional"
+ * pam_mailpass does even when its own check failed.  what names the log
+ * line of a refusal.
+ */
 static int
-chauthtok_prelim(pam_handle_t *pamh, const struct options *opts, struct mp_auth *auth,
-		 const char *user)
+may_change(pam_handle_t *pamh, const struct options *opts, struct mp_auth *auth,
+	   const char *user, bool prelim, const char *what)
 {
+	const void *item = NULL;
 	const char *old = NULL, *reason = "", *note = NULL;
 	enum mp_result result;
 	int ret;
 
 	if (getuid() == 0) {
+		if (!prelim)
+			return PAM_SUCCESS;	/* the change itself finds an unknown user */
 		result = mp_auth_account(auth, user, strlen(user), &reason);
 		if (result == MP_DISABLED)
 			result = MP_OK;	/* root may reset a locked account */
 	} else {
-		ret = pam_get_authtok(pamh, PAM_OLDAUTHTOK, &old, NULL);
-		if (ret != PAM_SUCCESS)
+		if (prelim) {
+			ret = pam_get_authtok(pamh, PAM_OLDAUTHTOK, &old, NULL);
+		} else {
+			ret = pam_get_item(pamh, PAM_OLDAUTHTOK, &item);
+			old = item;
+		}
+		if (ret != PAM_SUCCESS) {
+			pam_syslog(pamh, LOG_NOTICE, "cannot obtain the current password: %s",
+				   pam_strerror(pamh, ret));
 			return ret;
+		}
 		result = mp_auth_verify(auth, user, strlen(user), old != NULL ? old : "",
 					old != NULL ? strlen(old) : 0, MP_VERIFY_NO_REHASH,
 					&reason, &note);
 	}
-	log_outcome(pamh, opts, "chauthtok check", user, result, reason);
+	if (result != MP_OK || prelim)
+		log_outcome(pamh, opts, what, user, result, reason);
 	return result == MP_OK ? PAM_SUCCESS : to_pam(result, PHASE_PASSWORD);
 }
 
@@ -280,12 +301,19 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		return to_pam(result, PHASE_PASSWORD);
 
 	if ((flags & PAM_PRELIM_CHECK) != 0) {
-		ret = chauthtok_prelim(pamh, &opts, auth, user);
+		ret = may_change(pamh, &opts, auth, user, true, "chauthtok check");
+		mp_auth_close(&auth);
+		return ret;
+	}
+	ret = may_change(pamh, &opts, auth, user, false, "chauthtok");
+	if (ret != PAM_SUCCESS) {
 		mp_auth_close(&auth);
 		return ret;
 	}
 	ret = pam_get_authtok(pamh, PAM_AUTHTOK, &password, NULL);
 	if (ret != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_NOTICE, "cannot obtain the new password: %s",
+			   pam_strerror(pamh, ret));
 		mp_auth_close(&auth);
 		return ret;
 	}

@@ -1167,6 +1167,24 @@ static const struct pam_case chauthtok_cases[] = {
 	  .user = "mallory", .run_as = AS_USER, .answers = { PW_WRONG },
 	  .want = PAM_USER_UNKNOWN, .result = "USER_UNKNOWN",
 	  .want_log = { CHECK_LOG("mallory") "USER_UNKNOWN (unknown user)" } },
+	/*
+	 * The stack passes the preliminary pass without pam_mailpass, so libpam
+	 * runs the update pass: the old password is checked again there.
+	 */
+	{ .label = "user: wrong old password, sufficient pam_mailpass then pam_permit",
+	  .service = "password sufficient " MAILPASS "\npassword required pam_permit.so\n",
+	  .user = "alice", .run_as = AS_USER, .answers = { PW_WRONG, PW_NEW, PW_NEW },
+	  .prompts = 1, .want = PAM_SUCCESS,
+	  .want_log = { CHECK_LOG("alice") "MISMATCH (password mismatch)",
+			CHTOK_LOG("alice") "MISMATCH (password mismatch)" },
+	  .want_entry = "alice:@HASH_ALICE@", .after_ok = PW_ALICE, .after_fail = PW_NEW },
+	{ .label = "user: locked, optional pam_mailpass then pam_permit",
+	  .service = "password optional " MAILPASS "\npassword required pam_permit.so\n",
+	  .user = "dave", .run_as = AS_USER, .answers = { PW_DAVE, PW_NEW, PW_NEW },
+	  .prompts = 1, .want = PAM_SUCCESS,
+	  .want_log = { CHECK_LOG("dave") "DISABLED (account is locked)",
+			CHTOK_LOG("dave") "DISABLED (account is locked)" },
+	  .want_entry = "dave:!", .after_fail = PW_NEW },
 };
 
 static void
