@@ -305,7 +305,8 @@ verify_entry(struct mp_auth *auth, const struct mp_entry *entry, const char *pas
 		*reason_r = locked ? "account is locked" : "no password is set";
 		return MP_MISMATCH;
 	}
-	if (password_len == 0 && (flags & MP_VERIFY_NULLOK) == 0) {
+	/* nullok is for an empty field: an empty password never matches a hash of "". */
+	if (password_len == 0) {
 		dummy_verify(auth, password, password_len);
 		*reason_r = "empty password";
 		return MP_MISMATCH;

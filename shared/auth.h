@@ -57,8 +57,9 @@ const char *mp_auth_warning(const struct mp_auth *auth);
 /*
  * mp_auth_verify - check a cleartext password.
  *   MP_OK            right password; account enabled
- *   MP_MISMATCH      wrong password (also: empty password without NULLOK,
- *                    a locked account whose field holds no usable hash)
+ *   MP_MISMATCH      wrong password (also: an empty password, unless NULLOK
+ *                    is given and the stored value is empty; a locked
+ *                    account whose field holds no usable hash)
  *   MP_USER_UNKNOWN  no such user; one dummy verification was spent
  *   MP_DISABLED      right password, but the account is locked or nologin
  *   MP_MALFORMED     bad user name or password (NUL, over the limits), or

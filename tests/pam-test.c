@@ -768,7 +768,11 @@ static const struct pam_case authenticate_cases[] = {
 	{ .label = "nullok, empty password for a user with a password",
 	  .service = "auth required " MAILPASS " nullok\n",
 	  .user = "alice", .answers = { "" }, .want = PAM_AUTH_ERR, .result = "MISMATCH",
-	  .want_log = { AUTH_LOG("alice") "MISMATCH (" } },
+	  .want_log = { AUTH_LOG("alice") "MISMATCH (empty password)" } },
+	{ .label = "nullok, empty password against a stored hash of the empty password",
+	  .service = "auth required " MAILPASS " nullok\n",
+	  .user = "empty", .answers = { "" }, .want = PAM_AUTH_ERR, .result = "MISMATCH",
+	  .want_log = { AUTH_LOG("empty") "MISMATCH (empty password)" } },
 
 	/* Disabled and locked accounts: DISABLED only with the right password. */
 	{ .label = "nologin, right password",
@@ -1518,6 +1522,8 @@ suite_init(void)
 	fprintf(f, "dave:!%s\n", hash_dave);
 	fprintf(f, "erin:*\n");
 	fprintf(f, "frank:\n");
+	/* A stored hash of the empty password: nullok does not make it match. */
+	fprintf(f, "empty:{PLAIN}\n");
 	fprintf(f, "grace:{ARGON2ID}$argon2id$v=19$m=8192,t=1,p=1$not-base64\n");
 	fprintf(f, "heidi:{NOSUCH}heidi-data\n");
 	/* A SHA-crypt string of a billion rounds, refused before it is computed. */
