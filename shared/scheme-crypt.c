@@ -474,11 +474,18 @@ libcrypt_verify(const struct mp_verify_request *request, const char *stored, siz
 		return MP_INTERNAL;
 	}
 	/*
+	 * crypt(3) takes a C string and the request a length (the SASL PLAIN
+	 * password is not NUL-terminated): the password goes into the field
+	 * libxcrypt provides for it, which is wiped with the rest.
+	 */
+	memcpy(data->input, request->password, request->password_len);
+	data->input[request->password_len] = '\0';
+	/*
 	 * crypt_rn() writes a string of the stored setting's format, whose
 	 * length the stored string alone fixes: a public-length comparison.
 	 */
 	errno = 0;
-	out = crypt_rn(request->password, stored, data, (int)sizeof(*data));
+	out = crypt_rn(data->input, stored, data, (int)sizeof(*data));
 	if (out == NULL || out[0] == '*') {
 		if (errno == ENOMEM) {
 			*reason_r = "out of memory computing crypt(3)";

@@ -505,6 +505,43 @@ test_password_bytes(void)
 			MP_MISMATCH);
 }
 
+/*
+ * The password is password_len bytes, with no NUL after them (SASL PLAIN
+ * hands the core a pointer into the client's message): no scheme reads on.
+ */
+static void
+test_password_not_terminated(void)
+{
+	static const struct {
+		const char *label, *stored;
+	} rows[] = {
+		/* Each is a hash of "correct horse": "correct" must not match it. */
+		{ "SHA-crypt", "$6$lp210MCn4K3SVZ45$QsQ8JY9EdFG8Anq2t..y1p7Ve/7gWQz0DBa6H7LOBEyjwkvT.7DDiA8P2QfGdERfpT9seMKBMsSIp73yG8Gu.0" },
+		{ "MD5-crypt", "$1$bO/PMO6A$1NEBuKBs.5vf0DKt9oeow." },
+		{ "apr1", "$apr1$kqIRwapa$GBo8wotQUZTkcIJm4JJwj1" },
+		{ "SHA1", "{SHA1}L55TUjtiq8FBorTWAZ0jy6g129A=" },
+		{ "DES", "abhfCpXqd4GrI" },
+	};
+	static const char text[] = "correct horse";
+	struct mp_verify_request request = {
+		.password = text,
+		.password_len = 7,	/* "correct", followed by " horse" */
+		.user = NULL,
+		.limits = &limits,
+	};
+	const char *reason;
+
+	for (size_t i = 0; i < N_ELEMENTS(rows); i++) {
+		request.password_len = 7;
+		MP_CHECK_RESULT(rows[i].label, mp_scheme_verify(rows[i].stored, &request, &reason),
+				MP_MISMATCH);
+		/* The whole text is the password: the same call accepts it. */
+		request.password_len = sizeof(text) - 1;
+		MP_CHECK_RESULT(rows[i].label, mp_scheme_verify(rows[i].stored, &request, &reason),
+				MP_OK);
+	}
+}
+
 /* doveadm pw -t reads the known answers as this suite does. */
 static void
 test_dovecot_agrees(void)
@@ -742,6 +779,7 @@ mp_test_register_scheme_legacy(void)
 	CU_add_test(suite, "scheme details", test_answers);
 	CU_add_test(suite, "malformed and over-cost values", test_malformed);
 	CU_add_test(suite, "password bytes", test_password_bytes);
+	CU_add_test(suite, "password not NUL-terminated", test_password_not_terminated);
 	CU_add_test(suite, "doveadm pw -t agrees", test_dovecot_agrees);
 	CU_add_test(suite, "doveadm pw -l has rows", test_doveadm_list);
 	CU_add_test(suite, "doveadm pw hashes", test_tool_doveadm);
