@@ -362,7 +362,7 @@ mp_auth_verify(struct mp_auth *auth, const char *user, size_t user_len,
 	result = verify_entry(auth, entry, password, password_len, flags, reason_r);
 	if (result == MP_OK && auth->conf.rehash && (flags & MP_VERIFY_NO_REHASH) == 0 &&
 	    password_len > 0 &&
-	    mp_scheme_needs_rehash(mp_entry_password(entry), auth->conf.scheme,
+	    mp_scheme_needs_rehash(mp_entry_password(entry), password_len, auth->conf.scheme,
 				   &auth->conf.hash)) {
 		const char *note = rehash(auth, name, mp_entry_password(entry), password,
 					  password_len);

@@ -135,6 +135,23 @@ mp_crypt_is_des(const char *s, size_t len)
 	return len == DES_LEN && alphabet_run(s, s + len) == DES_LEN;
 }
 
+/* The bytes of a password that DES and bcrypt use; they ignore the rest. */
+#define DES_KEY_BYTES 8
+#define BCRYPT_KEY_BYTES 72
+
+size_t
+mp_crypt_checked_len(const unsigned char *data, size_t data_len)
+{
+	const char *s = (const char *)data, *p = s, *end = s + data_len;
+
+	if (mp_crypt_is_des(s, data_len))
+		return DES_KEY_BYTES;
+	if (mp_scan_literal(&p, end, "$2a$") || mp_scan_literal(&p, end, "$2b$") ||
+	    mp_scan_literal(&p, end, "$2x$") || mp_scan_literal(&p, end, "$2y$"))
+		return BCRYPT_KEY_BYTES;
+	return SIZE_MAX;
+}
+
 /* check_md5 - "salt$hash" after "$1$" or "$apr1$". */
 static enum mp_result
 check_md5(const char *p, const char *end, const char **reason_r)

@@ -9,6 +9,7 @@
  * (the table gives these rows no default encoding; mp_digest_raw() decides).
  * The salted rows are base64 of digest || salt, decoded by the core.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "crypto-lib.h"
@@ -239,13 +240,15 @@ mp_smd5_verify(const struct mp_verify_request *request, const unsigned char *dat
  * otherwise the stored part must equal the password.  N is checked digits
  * without a leading zero; N = 0 would accept every password and is refused.
  */
-enum mp_result
-mp_plain_trunc_verify(const struct mp_verify_request *request, const unsigned char *data,
-		      size_t data_len, const char **reason_r)
+/*
+ * parse_trunc - split "N-password" into N and the stored part; MP_MALFORMED
+ * without a valid N.
+ */
+static enum mp_result
+parse_trunc(const unsigned char *data, size_t data_len, size_t *trunc_len_r,
+	    const unsigned char **stored_r, size_t *stored_len_r, const char **reason_r)
 {
-	size_t i = 0, trunc_len = 0, stored_len;
-	const unsigned char *stored;
-	bool equal;
+	size_t i = 0, trunc_len = 0;
 
 	while (i < data_len && i < TRUNC_DIGITS_MAX && data[i] >= '0' && data[i] <= '9') {
 		trunc_len = trunc_len * 10 + (size_t)(data[i] - '0');
@@ -259,8 +262,36 @@ mp_plain_trunc_verify(const struct mp_verify_request *request, const unsigned ch
 		*reason_r = "PLAIN-TRUNC length 0 would accept every password";
 		return MP_MALFORMED;
 	}
-	stored = data + i + 1;
-	stored_len = data_len - i - 1;
+	*trunc_len_r = trunc_len;
+	*stored_r = data + i + 1;
+	*stored_len_r = data_len - i - 1;
+	return MP_OK;
+}
+
+size_t
+mp_plain_trunc_checked_len(const unsigned char *data, size_t data_len)
+{
+	const unsigned char *stored;
+	size_t trunc_len, stored_len;
+	const char *reason;
+
+	if (parse_trunc(data, data_len, &trunc_len, &stored, &stored_len, &reason) != MP_OK)
+		return 0;	/* nothing verifies against it */
+	return stored_len == trunc_len ? trunc_len : SIZE_MAX;
+}
+
+enum mp_result
+mp_plain_trunc_verify(const struct mp_verify_request *request, const unsigned char *data,
+		      size_t data_len, const char **reason_r)
+{
+	size_t trunc_len, stored_len;
+	const unsigned char *stored;
+	enum mp_result result;
+	bool equal;
+
+	result = parse_trunc(data, data_len, &trunc_len, &stored, &stored_len, reason_r);
+	if (result != MP_OK)
+		return result;
 	/* mp_secret_equal() hashes with libsodium: a failure to load it is not a mismatch. */
 	if (mp_sodium_load(reason_r) == NULL)
 		return MP_INTERNAL;

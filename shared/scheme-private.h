@@ -53,6 +53,9 @@ enum mp_result mp_crypt_verify(const struct mp_verify_request *request,
  */
 bool mp_crypt_is_des(const char *s, size_t len);
 
+/* mp_crypt_checked_len - 8 for traditional DES, 72 for bcrypt, SIZE_MAX otherwise. */
+size_t mp_crypt_checked_len(const unsigned char *data, size_t data_len);
+
 /* scheme-digest.c: unsalted and salted digests, MD5, PLAIN-TRUNC. */
 enum mp_result mp_sha1_verify(const struct mp_verify_request *request,
 			      const unsigned char *data, size_t data_len,
@@ -87,6 +90,8 @@ enum mp_result mp_smd5_verify(const struct mp_verify_request *request,
 enum mp_result mp_plain_trunc_verify(const struct mp_verify_request *request,
 				     const unsigned char *data, size_t data_len,
 				     const char **reason_r);
+/* mp_plain_trunc_checked_len - N when the stored part was cut to N bytes, else SIZE_MAX. */
+size_t mp_plain_trunc_checked_len(const unsigned char *data, size_t data_len);
 
 /*
  * mp_digest_raw - the raw_len bytes of a fixed-size digest, from data as

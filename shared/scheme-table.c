@@ -69,28 +69,33 @@ static const struct mp_scheme scheme_table[] = {
 		.name = "SHA512-CRYPT",
 		.default_encoding = MP_ENCODING_NONE,
 		.verify = mp_crypt_verify,
+		.checked_len = mp_crypt_checked_len,
 	},
 	{
 		.name = "SHA256-CRYPT",
 		.default_encoding = MP_ENCODING_NONE,
 		.verify = mp_crypt_verify,
+		.checked_len = mp_crypt_checked_len,
 	},
 	{
 		.name = "BLF-CRYPT",
 		.default_encoding = MP_ENCODING_NONE,
 		.verify = mp_crypt_verify,
+		.checked_len = mp_crypt_checked_len,
 	},
 	{
 		.name = "MD5-CRYPT",
 		.default_encoding = MP_ENCODING_NONE,
 		.weak = true,
 		.verify = mp_crypt_verify,
+		.checked_len = mp_crypt_checked_len,
 	},
 	{
 		.name = "DES-CRYPT",
 		.default_encoding = MP_ENCODING_NONE,
 		.weak = true,
 		.verify = mp_crypt_verify,
+		.checked_len = mp_crypt_checked_len,
 	},
 	{
 		/* Any crypt string, DES included: weak as a row. */
@@ -98,6 +103,7 @@ static const struct mp_scheme scheme_table[] = {
 		.default_encoding = MP_ENCODING_NONE,
 		.weak = true,
 		.verify = mp_crypt_verify,
+		.checked_len = mp_crypt_checked_len,
 	},
 	{
 		/* "$1$..." is MD5-CRYPT; anything else is PLAIN-MD5. */
@@ -186,6 +192,7 @@ static const struct mp_scheme scheme_table[] = {
 		.default_encoding = MP_ENCODING_NONE,
 		.weak = true,
 		.verify = mp_plain_trunc_verify,
+		.checked_len = mp_plain_trunc_checked_len,
 	},
 	{
 		/* Dovecot writes hex. */

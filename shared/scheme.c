@@ -266,8 +266,8 @@ mp_scheme_dummy_verify(const struct mp_scheme *scheme, const struct mp_hash_para
 }
 
 bool
-mp_scheme_needs_rehash(const char *stored, const struct mp_scheme *target,
-		       const struct mp_hash_params *params)
+mp_scheme_needs_rehash(const char *stored, size_t password_len,
+		       const struct mp_scheme *target, const struct mp_hash_params *params)
 {
 	struct mp_stored parsed;
 	const char *reason;
@@ -278,7 +278,10 @@ mp_scheme_needs_rehash(const char *stored, const struct mp_scheme *target,
 		return false;	/* never rewrite towards a weak scheme */
 	if (mp_stored_parse(stored, strlen(stored), &parsed, &reason) != MP_OK)
 		return false;	/* only a value that verified may be replaced */
-	if (parsed.scheme->weak)
+	if (parsed.scheme->checked_len != NULL &&
+	    password_len > parsed.scheme->checked_len(parsed.data, parsed.data_len))
+		rehash = false;	/* only a prefix of the password was checked */
+	else if (parsed.scheme->weak)
 		rehash = true;
 	else if (parsed.scheme->needs_rehash != NULL)
 		rehash = parsed.scheme->needs_rehash(parsed.data, parsed.data_len, target, params);

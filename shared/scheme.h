@@ -96,6 +96,14 @@ struct mp_scheme {
 	bool (*needs_rehash)(const unsigned char *data, size_t data_len,
 			     const struct mp_scheme *target,
 			     const struct mp_hash_params *params);
+
+	/*
+	 * How many leading bytes of a password data decides: a longer
+	 * password verifies when those bytes match, whatever follows them
+	 * (traditional DES: 8, bcrypt: 72, PLAIN-TRUNC: its length).  NULL
+	 * means the whole password.
+	 */
+	size_t (*checked_len)(const unsigned char *data, size_t data_len);
 };
 
 /* A stored value split into its scheme and decoded data. */
@@ -160,15 +168,19 @@ void mp_scheme_dummy_verify(const struct mp_scheme *scheme, const struct mp_hash
 			    const char *password, size_t password_len);
 
 /*
- * mp_scheme_needs_rehash - true when stored (which just verified) should be
- * replaced by a new hash of target with params.  Rehash only ever upgrades:
- * a weak value is always replaced; a strong value of another scheme is
- * replaced by target only when target is not weak; an Argon2 value is
- * replaced only when target's type and cost are at least its own (Argon2id
- * over Argon2i; memory and time each at least as high) and something
- * differs.  Unparseable values and weak targets never trigger a rewrite.
+ * mp_scheme_needs_rehash - true when stored, which has just verified a
+ * password of password_len bytes, should be replaced by a new hash of that
+ * password with target and params.  Rehash only ever upgrades: a weak value
+ * is always replaced; a strong value of another scheme is replaced by target
+ * only when target is not weak; an Argon2 value is replaced only when
+ * target's type and cost are at least its own (Argon2id over Argon2i;
+ * memory and time each at least as high) and something differs.
+ * Unparseable values and weak targets never trigger a rewrite, nor does a
+ * password longer than what stored decides (struct mp_scheme, checked_len):
+ * its tail was never checked, and a hash of it would lock the user out of
+ * the password they know.
  */
-bool mp_scheme_needs_rehash(const char *stored, const struct mp_scheme *target,
-			    const struct mp_hash_params *params);
+bool mp_scheme_needs_rehash(const char *stored, size_t password_len,
+			    const struct mp_scheme *target, const struct mp_hash_params *params);
 
 #endif

@@ -241,6 +241,35 @@ test_rehash(void)
 	free(text);
 }
 
+/*
+ * DES decides only the first 8 bytes of a password: a login with more is
+ * accepted, and its tail was never checked, so it is not made the user's
+ * new password.
+ */
+static void
+test_rehash_truncating(void)
+{
+	/* DES of "correct " (mkpasswd -m descrypt). */
+	static const char text[] = "dan:{DES-CRYPT}cKFIfjNg6aT2I\n";
+	struct fixture f;
+	const char *reason, *note;
+	char *after;
+
+	fixture_open(&f, text, true, false);
+	MP_CHECK_RESULT("DES, a longer password", mp_auth_verify(f.auth, "dan", 3,
+			"correct horse", 13, 0, &reason, &note), MP_OK);
+	CU_ASSERT_PTR_NULL(note);
+	after = mp_test_read_file(f.store_path);
+	MP_CHECK_STR("DES value kept", after, text);
+	free(after);
+	MP_CHECK_RESULT("DES, exactly its 8 bytes", mp_auth_verify(f.auth, "dan", 3,
+			"correct ", 8, 0, &reason, &note), MP_OK);
+	MP_CHECK_STR("DES rehash note", note, "rehashed");
+	MP_CHECK_RESULT("the 8 bytes after the rehash", mp_auth_verify(f.auth, "dan", 3,
+			"correct ", 8, 0, &reason, &note), MP_OK);
+	mp_auth_close(&f.auth);
+}
+
 static void
 test_apop(void)
 {
@@ -397,6 +426,7 @@ mp_test_register_auth(void)
 	CU_add_test(suite, "verify input limits", test_verify_limits);
 	CU_add_test(suite, "unavailable store and key", test_unavailable_store);
 	CU_add_test(suite, "rehash on login", test_rehash);
+	CU_add_test(suite, "no rehash past what the value checked", test_rehash_truncating);
 	CU_add_test(suite, "APOP", test_apop);
 	CU_add_test(suite, "account status", test_account);
 	CU_add_test(suite, "user management", test_management);

@@ -106,11 +106,29 @@ test_rows(void)
 			CU_ASSERT_PTR_NULL(row->alias_of);
 	}
 	/* Whatever it holds, a legacy value is replaced at the next login. */
-	CU_ASSERT(mp_scheme_needs_rehash("{SHA512-CRYPT}$6$w5gcO39Zezlx9xh4$yaqfAmZX0gbTkueU3Dp5Ya8TJccfXScsG5tvTmy45gQ/C3L/Au7N3jl7nnlXhb/m3YwuF/HfWmgj/S3QBDhKD0",
+	CU_ASSERT(mp_scheme_needs_rehash("{SHA512-CRYPT}$6$w5gcO39Zezlx9xh4$yaqfAmZX0gbTkueU3Dp5Ya8TJccfXScsG5tvTmy45gQ/C3L/Au7N3jl7nnlXhb/m3YwuF/HfWmgj/S3QBDhKD0", 2,
 					 argon2id, &params));
+	CU_ASSERT(mp_scheme_needs_rehash("$2y$05$qmeJEchTyV/TxV6J3CCNgOayqMvrxCklZWZ1NQVkmgGxk.MfOzKU2", 2,
+					 argon2id, &params));
+	CU_ASSERT(mp_scheme_needs_rehash("{SHA}L55TUjtiq8FBorTWAZ0jy6g129A=", 2, argon2id, &params));
+
+	/*
+	 * Unless the password is longer than what the value decides: its
+	 * tail was never checked (DES takes 8 bytes, bcrypt 72, PLAIN-TRUNC N).
+	 */
+	CU_ASSERT(mp_scheme_needs_rehash("{DES-CRYPT}cKFIfjNg6aT2I", 8, argon2id, &params));
+	CU_ASSERT(!mp_scheme_needs_rehash("{DES-CRYPT}cKFIfjNg6aT2I", 9, argon2id, &params));
+	CU_ASSERT(!mp_scheme_needs_rehash("cKFIfjNg6aT2I", 9, argon2id, &params));
 	CU_ASSERT(mp_scheme_needs_rehash("$2y$05$qmeJEchTyV/TxV6J3CCNgOayqMvrxCklZWZ1NQVkmgGxk.MfOzKU2",
-					 argon2id, &params));
-	CU_ASSERT(mp_scheme_needs_rehash("{SHA}L55TUjtiq8FBorTWAZ0jy6g129A=", argon2id, &params));
+					 72, argon2id, &params));
+	CU_ASSERT(!mp_scheme_needs_rehash("{BLF-CRYPT}$2y$05$qmeJEchTyV/TxV6J3CCNgOayqMvrxCklZWZ1NQVkmgGxk.MfOzKU2",
+					  73, argon2id, &params));
+	CU_ASSERT(mp_scheme_needs_rehash("{PLAIN-TRUNC}8-abcdefgh", 8, argon2id, &params));
+	CU_ASSERT(!mp_scheme_needs_rehash("{PLAIN-TRUNC}8-abcdefgh", 9, argon2id, &params));
+	/* A PLAIN-TRUNC value shorter than its N was compared whole. */
+	CU_ASSERT(mp_scheme_needs_rehash("{PLAIN-TRUNC}20-abc", 3, argon2id, &params));
+	CU_ASSERT(mp_scheme_needs_rehash("{SHA512-CRYPT}$6$w5gcO39Zezlx9xh4$yaqfAmZX0gbTkueU3Dp5Ya8TJccfXScsG5tvTmy45gQ/C3L/Au7N3jl7nnlXhb/m3YwuF/HfWmgj/S3QBDhKD0",
+					 1024, argon2id, &params));
 }
 
 /* Bare strings map to the rows of their algorithm. */

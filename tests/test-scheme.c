@@ -209,18 +209,18 @@ test_needs_rehash(void)
 
 	CU_ASSERT_FATAL(mp_scheme_hash(argon2id, "pw", 2, &cheap, &id, &reason) == MP_OK);
 	CU_ASSERT_FATAL(mp_scheme_hash(argon2i, "pw", 2, &cheap, &i, &reason) == MP_OK);
-	CU_ASSERT(!mp_scheme_needs_rehash(id, argon2id, &cheap));
-	CU_ASSERT(mp_scheme_needs_rehash(id, argon2id, &other));
-	CU_ASSERT(mp_scheme_needs_rehash(i, argon2id, &cheap));
-	CU_ASSERT(!mp_scheme_needs_rehash(i, argon2i, &cheap));
-	CU_ASSERT(mp_scheme_needs_rehash("{PLAIN}pw", argon2id, &cheap));
+	CU_ASSERT(!mp_scheme_needs_rehash(id, 2, argon2id, &cheap));
+	CU_ASSERT(mp_scheme_needs_rehash(id, 2, argon2id, &other));
+	CU_ASSERT(mp_scheme_needs_rehash(i, 2, argon2id, &cheap));
+	CU_ASSERT(!mp_scheme_needs_rehash(i, 2, argon2i, &cheap));
+	CU_ASSERT(mp_scheme_needs_rehash("{PLAIN}pw", 2, argon2id, &cheap));
 	/* A bare string is the same scheme as its braced form. */
-	CU_ASSERT(!mp_scheme_needs_rehash(id + strlen("{ARGON2ID}"), argon2id, &cheap));
+	CU_ASSERT(!mp_scheme_needs_rehash(id + strlen("{ARGON2ID}"), 2, argon2id, &cheap));
 	/* Multi-lane hashes are replaced by the single-lane ones libsodium makes. */
-	CU_ASSERT(mp_scheme_needs_rehash("$argon2id$v=19$m=64,t=3,p=4$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA",
+	CU_ASSERT(mp_scheme_needs_rehash("$argon2id$v=19$m=64,t=3,p=4$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA", 2,
 					 argon2id, &cheap));
 	/* Unparseable values are never replaced. */
-	CU_ASSERT(!mp_scheme_needs_rehash("{NOPE}x", argon2id, &cheap));
+	CU_ASSERT(!mp_scheme_needs_rehash("{NOPE}x", 2, argon2id, &cheap));
 	/* Only upgrades: no cheaper cost, no Argon2id to Argon2i, no weak target. */
 	{
 		const struct mp_hash_params cheaper_t = { .argon2_opslimit = 2,
@@ -230,13 +230,13 @@ test_needs_rehash(void)
 		const struct mp_hash_params more_m_less_t = { .argon2_opslimit = 2,
 							      .argon2_memlimit = 128 * 1024 };
 
-		CU_ASSERT(!mp_scheme_needs_rehash(id, argon2id, &cheaper_t));
-		CU_ASSERT(!mp_scheme_needs_rehash(id, argon2id, &cheaper_m));
-		CU_ASSERT(!mp_scheme_needs_rehash(id, argon2id, &more_m_less_t));
-		CU_ASSERT(!mp_scheme_needs_rehash(id, argon2i, &cheap));
-		CU_ASSERT(!mp_scheme_needs_rehash(i, argon2id, &cheaper_t));
-		CU_ASSERT(!mp_scheme_needs_rehash("{PLAIN}pw", mp_scheme_find("PLAIN"), &cheap));
-		CU_ASSERT(!mp_scheme_needs_rehash(id, mp_scheme_find("PLAIN"), &cheap));
+		CU_ASSERT(!mp_scheme_needs_rehash(id, 2, argon2id, &cheaper_t));
+		CU_ASSERT(!mp_scheme_needs_rehash(id, 2, argon2id, &cheaper_m));
+		CU_ASSERT(!mp_scheme_needs_rehash(id, 2, argon2id, &more_m_less_t));
+		CU_ASSERT(!mp_scheme_needs_rehash(id, 2, argon2i, &cheap));
+		CU_ASSERT(!mp_scheme_needs_rehash(i, 2, argon2id, &cheaper_t));
+		CU_ASSERT(!mp_scheme_needs_rehash("{PLAIN}pw", 2, mp_scheme_find("PLAIN"), &cheap));
+		CU_ASSERT(!mp_scheme_needs_rehash(id, 2, mp_scheme_find("PLAIN"), &cheap));
 	}
 	free(id);
 	free(i);

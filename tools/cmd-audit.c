@@ -123,7 +123,7 @@ audit_password(struct audit *audit, const struct mp_entry *entry)
 	mp_stored_clear(&parsed);
 	/* Only an account that can log in gets its hash upgraded. */
 	if (!mp_entry_is_disabled(entry) &&
-	    mp_scheme_needs_rehash(stored, audit->conf->scheme, &audit->conf->hash))
+	    mp_scheme_needs_rehash(stored, 0, audit->conf->scheme, &audit->conf->hash))
 		audit->rehash_pending++;
 }
 

@@ -360,7 +360,7 @@ show_rehash(const struct mp_entry *entry, const struct mp_conf *conf)
 
 	while (*stored == '!' || *stored == '*')
 		stored++;
-	if (!mp_scheme_needs_rehash(stored, conf->scheme, &conf->hash))
+	if (!mp_scheme_needs_rehash(stored, 0, conf->scheme, &conf->hash))
 		printf("rehash: no\n");
 	else if (conf->rehash)
 		printf("rehash: pending (the next right password upgrades it to %s)\n",
