@@ -36,6 +36,7 @@
 
 /* The algorithms' own minimums; the ceilings come with the request. */
 #define SHA_CRYPT_ROUNDS_MIN 1000	/* libcrypt raises anything lower to this */
+#define SHA_CRYPT_ROUNDS_DEFAULT 5000	/* a string without rounds= */
 #define BCRYPT_COST_MIN 4		/* libcrypt's minimum */
 
 #define DES_LEN 13			/* 2 salt + 11 hash characters */
@@ -174,7 +175,7 @@ static enum mp_result
 check_sha(const char *p, const char *end, size_t hash_len, unsigned long long max_rounds,
 	  const char **reason_r)
 {
-	uint32_t rounds;
+	uint32_t rounds = SHA_CRYPT_ROUNDS_DEFAULT;
 	size_t salt;
 
 	if (mp_scan_literal(&p, end, "rounds=")) {
@@ -186,10 +187,11 @@ check_sha(const char *p, const char *end, size_t hash_len, unsigned long long ma
 			*reason_r = "SHA-crypt rounds below the algorithm's minimum";
 			return MP_MALFORMED;
 		}
-		if (rounds > max_rounds) {
-			*reason_r = "SHA-crypt rounds above crypt_max_rounds; not computed";
-			return MP_MALFORMED;
-		}
+	}
+	/* Without rounds= the string costs 5000, and the ceiling holds for it too. */
+	if (rounds > max_rounds) {
+		*reason_r = "SHA-crypt rounds above crypt_max_rounds; not computed";
+		return MP_MALFORMED;
 	}
 	salt = field_run(p, end);
 	if (salt > SHA_SALT_MAX || p + salt == end) {

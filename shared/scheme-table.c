@@ -242,6 +242,7 @@ static const struct mp_bare_prefix bare_prefixes[] = {
 	{ "$6$", "SHA512-CRYPT" },
 	{ "$2a$", "BLF-CRYPT" },
 	{ "$2b$", "BLF-CRYPT" },
+	{ "$2x$", "BLF-CRYPT" },
 	{ "$2y$", "BLF-CRYPT" },
 	{ "$y$", "CRYPT" },
 	{ "$gy$", "CRYPT" },

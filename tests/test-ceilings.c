@@ -86,10 +86,16 @@ static const struct ceiling_row rows[] = {
 	{ "$6$ under a raised crypt_max_rounds reaches the shape check",
 	  "crypt_max_rounds = 999999999", "$6$rounds=999999999$YLSB6axMhbtC0php$short",
 	  PW, MP_MALFORMED, "SHA-crypt string has a malformed hash" },
-	/* Without rounds= the string has libcrypt's 5000, which no ceiling refuses. */
-	{ "$6$ without rounds= under the lowest ceiling", "crypt_max_rounds = 1000",
+	/*
+	 * Without rounds= the string costs libcrypt's 5000 and is held to the
+	 * ceiling as "rounds=5000" is.
+	 */
+	{ "$6$ without rounds= at a ceiling of 5000", "crypt_max_rounds = 5000",
 	  "$6$w5gcO39Zezlx9xh4$yaqfAmZX0gbTkueU3Dp5Ya8TJccfXScsG5tvTmy45gQ/C3L/Au7N3jl7nnlXhb/m3YwuF/HfWmgj/S3QBDhKD0",
 	  PW, MP_OK, NULL },
+	{ "$6$ without rounds= over a ceiling of 4999", "crypt_max_rounds = 4999",
+	  "$6$w5gcO39Zezlx9xh4$yaqfAmZX0gbTkueU3Dp5Ya8TJccfXScsG5tvTmy45gQ/C3L/Au7N3jl7nnlXhb/m3YwuF/HfWmgj/S3QBDhKD0",
+	  PW, MP_MALFORMED, WHY_SHA },
 
 	/* bcrypt: "$2a$", "$2b$", "$2x$" and "$2y$", bare and {BLF-CRYPT}. */
 	{ "$2y$ at bcrypt_max_cost", "bcrypt_max_cost = 5", BCRYPT_COST_5, PW, MP_OK, NULL },

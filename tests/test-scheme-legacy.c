@@ -144,6 +144,7 @@ test_bare_prefixes(void)
 		{ "$6$lp210MCn4K3SVZ45$QsQ8JY9EdFG8Anq2t..y1p7Ve/7gWQz0DBa6H7LOBEyjwkvT.7DDiA8P2QfGdERfpT9seMKBMsSIp73yG8Gu.0", "SHA512-CRYPT" },
 		{ "$2a$05$hHCwTlhMB8z.iT4OFDpsjepfg/x1NLhYMORqCA1jGicYDT2HVKHw2", "BLF-CRYPT" },
 		{ "$2b$05$Y.oyCSdKNWfZ9utuPaniUOd.cwtTgOOcff/rFQqpHoV8OOoYI3enK", "BLF-CRYPT" },
+		{ "$2x$05$Y.oyCSdKNWfZ9utuPaniUOd.cwtTgOOcff/rFQqpHoV8OOoYI3enK", "BLF-CRYPT" },
 		{ "$2y$05$qmeJEchTyV/TxV6J3CCNgOayqMvrxCklZWZ1NQVkmgGxk.MfOzKU2", "BLF-CRYPT" },
 		{ "$y$j9T$NIW0i8MDxDTEyenuUAdT7/$MjQUquyuTE0YS6mX6jhd7WEWnnI9uWKpl1EOSEeFHrA", "CRYPT" },
 		{ "$gy$j9T$/DEr9NwL5MdLtsEQju89u.$YPruVe15Ce9HOsveExoJgxbZ0sDw0ORzVELGFXv//l4", "CRYPT" },
@@ -539,6 +540,7 @@ test_password_not_terminated(void)
 		{ "apr1", "$apr1$kqIRwapa$GBo8wotQUZTkcIJm4JJwj1" },
 		{ "SHA1", "{SHA1}L55TUjtiq8FBorTWAZ0jy6g129A=" },
 		{ "DES", "abhfCpXqd4GrI" },
+		{ "bare $2x$", "$2x$05$Y.oyCSdKNWfZ9utuPaniUOd.cwtTgOOcff/rFQqpHoV8OOoYI3enK" },
 	};
 	static const char text[] = "correct horse";
 	struct mp_verify_request request = {
