@@ -57,7 +57,8 @@ build fuzz-apop "$here/fuzz-apop.c"
 
 # SASL PLAIN and LOGIN: the mechanisms of sasl-plugin/ with the plugin glue,
 # driven through the public plugin interface (no libsasl2 internals).
-sasl="$top/sasl-plugin/plugin.c $top/sasl-plugin/mech-plain.c $top/sasl-plugin/mech-login.c $top/sasl-plugin/auxprop.c"
+sasl="$top/sasl-plugin/plugin.c $top/sasl-plugin/mech-plain.c $top/sasl-plugin/mech-login.c
+	$top/sasl-plugin/canon.c $top/sasl-plugin/auxprop.c"
 build fuzz-sasl-plain -I"$top/sasl-plugin" "$here/fuzz-sasl-plain.c" $sasl -lsasl2
 build fuzz-sasl-login -I"$top/sasl-plugin" "$here/fuzz-sasl-login.c" $sasl -lsasl2
 

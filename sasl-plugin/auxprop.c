@@ -15,6 +15,11 @@
  * A value already present is left alone unless libsasl2 asks to override
  * it (SASL_AUXPROP_OVERRIDE), as the stock sasldb plugin does.
  *
+ * While a mechanism of this plugin canonicalises a name, the lookup serves
+ * nothing and succeeds, whatever is requested: the mechanisms need no
+ * property, and a userPassword request left on the connection by an earlier
+ * sasl_checkapop() is not theirs (canon.c).
+ *
  * With SASL_AUXPROP_VERIFY_AGAINST_HASH (pwcheck_method auxprop-hashed),
  * libsasl2 puts the client's cleartext password into userPassword and keeps
  * it as verified only if a plugin leaves it there.  This plugin then checks
@@ -143,6 +148,8 @@ mp_auxprop_lookup(void *glob_context, sasl_server_params_t *params, unsigned fla
 
 	if (params == NULL || user == NULL)
 		return SASL_BADPARAM;
+	if (mp_sasl_mechanism_canonicalising())
+		return SASL_OK;
 	/* Only the authentication identity has a secret to give. */
 	if ((flags & SASL_AUXPROP_AUTHZID) != 0)
 		return SASL_OK;

@@ -10,8 +10,14 @@
  * SASL_BADPARAM.  Nothing is truncated; a refused value is never logged.
  * The user name is canonicalised by libsasl2 as both identities (LOGIN
  * cannot ask for another authorization identity), and the password is
- * verified for the canonical name through the core.  The password is never copied:
- * it is checked in the buffer the application handed over.
+ * verified for the canonical name through the core; a name that
+ * canonicalises to nothing (libsasl2 strips blanks) is as empty as none,
+ * SASL_BADPARAM.  The password is never copied: it is checked in the buffer
+ * the application handed over.
+ *
+ * After a failed step libsasl2 disposes of the exchange's context but lets
+ * the application step on; such a step is SASL_BADPROT, as with the stock
+ * LOGIN.
  */
 #include <stdio.h>
 #include <string.h>
@@ -118,25 +124,6 @@ take_user(sasl_server_params_t *params, struct login_context *ctx, const char *i
 	return SASL_OK;
 }
 
-/* canon - params->canon_user for the user name, logging a refusal. */
-static int
-canon(sasl_server_params_t *params, const struct login_context *ctx, unsigned flags,
-      sasl_out_params_t *oparams)
-{
-	char printable[MP_SASL_PRINTABLE_MAX];
-	int ret;
-
-	ret = params->canon_user(params->utils->conn, ctx->user, (unsigned)ctx->user_len, flags,
-				 oparams);
-	if (ret != SASL_OK) {
-		mp_sasl_log(params->utils, SASL_LOG_FAIL,
-			    "mailpass " MECH ": user %s not canonicalised: %s",
-			    mp_sasl_printable(ctx->user, ctx->user_len, printable),
-			    sasl_errstring(ret, NULL, NULL));
-	}
-	return ret;
-}
-
 static int
 check_password(sasl_server_params_t *params, struct login_context *ctx, const char *in,
 	       size_t len, sasl_out_params_t *oparams)
@@ -147,9 +134,14 @@ check_password(sasl_server_params_t *params, struct login_context *ctx, const ch
 	if (ret != SASL_OK)
 		return ret;
 	/* LOGIN has no authzid: the user name is both identities. */
-	ret = canon(params, ctx, SASL_CU_AUTHID | SASL_CU_AUTHZID, oparams);
+	ret = mp_sasl_canon(params, MECH, ctx->user, ctx->user_len,
+			    SASL_CU_AUTHID | SASL_CU_AUTHZID, oparams);
 	if (ret != SASL_OK)
 		return ret;
+	if (oparams->alen == 0) {
+		mp_sasl_forget_identity(oparams);
+		return refuse(params->utils, SASL_BADPARAM, "empty user name once canonicalised");
+	}
 	ret = mp_sasl_verify(params, MECH, oparams->authid, oparams->alen, in, len);
 	if (ret != SASL_OK)
 		return ret;
@@ -167,8 +159,18 @@ mp_login_mech_step(void *conn_context, sasl_server_params_t *params, const char 
 
 	*serverout = NULL;
 	*serveroutlen = 0;
+	if (ctx == NULL) {
+		/* libsasl2 disposed of the context after a failed step. */
+		mp_sasl_log(params->utils, SASL_LOG_FAIL,
+			    "mailpass " MECH ": step after a failed step");
+		params->utils->seterror(params->utils->conn, SASL_NOLOG, "%s",
+					"step after a failed step");
+		return SASL_BADPROT;
+	}
 	switch (ctx->state) {
 	case LOGIN_START:
+		/* No name of an earlier exchange on this connection stands for this one. */
+		mp_sasl_forget_identity(oparams);
 		if (clientinlen == 0) {
 			ctx->state = LOGIN_USER;
 			*serverout = USERNAME_CHALLENGE;

@@ -13,8 +13,12 @@
  *
  * The authcid is canonicalised by libsasl2 first, so that the password is
  * checked for the identity libsasl2 will report, then verified through the
- * core.  An authzid is canonicalised after a successful check, and
- * libsasl2's proxy policy decides whether the authcid may act for it.
+ * core.  An authcid that canonicalises to nothing (libsasl2 strips blanks)
+ * is as empty as no authcid: SASL_BADPARAM.  An authzid is canonicalised
+ * after a successful check, and libsasl2's proxy policy decides whether the
+ * authcid may act for it.  An authzid that canonicalises to nothing is no
+ * authzid (RFC 4616: absent, act as the authcid), as libsasl2's own proxy
+ * policy reads an empty one; docs/cyrus.md says why it is not refused.
  */
 #include <stdio.h>
 #include <string.h>
@@ -96,25 +100,6 @@ parse_message(const sasl_utils_t *utils, const char *in, size_t len, struct plai
 	return SASL_OK;
 }
 
-/* canon - params->canon_user, logging a refusal. */
-static int
-canon(sasl_server_params_t *params, const char *name, size_t len, unsigned flags,
-      sasl_out_params_t *oparams)
-{
-	char printable[MP_SASL_PRINTABLE_MAX];
-	int ret;
-
-	ret = params->canon_user(params->utils->conn, name, (unsigned)len, flags, oparams);
-	if (ret != SASL_OK) {
-		mp_sasl_log(params->utils, SASL_LOG_FAIL,
-			    "mailpass " MECH ": %s %s not canonicalised: %s",
-			    (flags & SASL_CU_AUTHID) != 0 ? "user" : "authzid",
-			    mp_sasl_printable(name, len, printable),
-			    sasl_errstring(ret, NULL, NULL));
-	}
-	return ret;
-}
-
 int
 mp_plain_mech_step(void *conn_context, sasl_server_params_t *params, const char *clientin,
 		   unsigned clientinlen, const char **serverout, unsigned *serveroutlen,
@@ -122,10 +107,13 @@ mp_plain_mech_step(void *conn_context, sasl_server_params_t *params, const char 
 {
 	struct plain_message msg;
 	char user[MP_SASL_PRINTABLE_MAX], authzid[MP_SASL_PRINTABLE_MAX];
+	unsigned flags;
 	int ret;
 
 	*serverout = NULL;
 	*serveroutlen = 0;
+	/* No name of an earlier exchange on this connection stands for this one. */
+	mp_sasl_forget_identity(oparams);
 	ret = parse_message(params->utils, clientin, clientinlen, &msg);
 	if (ret != SASL_OK)
 		return ret;
@@ -137,11 +125,15 @@ mp_plain_mech_step(void *conn_context, sasl_server_params_t *params, const char 
 	 * login (Postfix logs sasl_username=).  An authzid is set only after
 	 * the password is right.
 	 */
-	ret = canon(params, msg.authcid, msg.authcid_len,
-		    msg.authzid_len == 0 ? SASL_CU_AUTHID | SASL_CU_AUTHZID : SASL_CU_AUTHID,
-		    oparams);
+	flags = msg.authzid_len == 0 ? SASL_CU_AUTHID | SASL_CU_AUTHZID : SASL_CU_AUTHID;
+	ret = mp_sasl_canon(params, MECH, msg.authcid, msg.authcid_len, flags, oparams);
 	if (ret != SASL_OK)
 		return ret;
+	if (oparams->alen == 0) {
+		mp_sasl_forget_identity(oparams);
+		return refuse(params->utils, SASL_BADPARAM,
+			      "empty authentication identity once canonicalised");
+	}
 	ret = mp_sasl_verify(params, MECH, oparams->authid, oparams->alen, msg.passwd,
 			     msg.passwd_len);
 	if (ret != SASL_OK)
@@ -151,9 +143,20 @@ mp_plain_mech_step(void *conn_context, sasl_server_params_t *params, const char 
 			    "mailpass " MECH ": user=%s asks to act as %s",
 			    mp_sasl_printable(oparams->authid, oparams->alen, user),
 			    mp_sasl_printable(msg.authzid, msg.authzid_len, authzid));
-		ret = canon(params, msg.authzid, msg.authzid_len, SASL_CU_AUTHZID, oparams);
+		ret = mp_sasl_canon(params, MECH, msg.authzid, msg.authzid_len, SASL_CU_AUTHZID,
+				    oparams);
 		if (ret != SASL_OK)
 			return ret;
+		if (oparams->ulen == 0) {
+			/* No authzid after all: the authcid's name, as without one. */
+			mp_sasl_log(params->utils, SASL_LOG_NOTE,
+				    "mailpass " MECH ": the authzid is empty once canonicalised; "
+				    "user=%s acts as itself", user);
+			ret = mp_sasl_canon(params, MECH, msg.authcid, msg.authcid_len,
+					    SASL_CU_AUTHZID, oparams);
+			if (ret != SASL_OK)
+				return ret;
+		}
 	}
 	mp_sasl_done(oparams);
 	return SASL_OK;

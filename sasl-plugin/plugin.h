@@ -1,6 +1,7 @@
 #ifndef MP_SASL_PLUGIN_H
 #define MP_SASL_PLUGIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <sasl/sasl.h>
@@ -14,7 +15,8 @@
  * the core, and the auxprop plugin "mailpass" (auxprop.c), which gives
  * libsasl2 a user's APOP secret as userPassword for sasl_checkapop().
  * plugin.c holds the entry points, the option, the mapping of core results
- * to SASL codes and the logging that all of them share.
+ * to SASL codes and the logging that all of them share; canon.c the
+ * mechanisms' canonicalisation of client names.
  */
 
 #define MP_SASL_EXPORT __attribute__((visibility("default")))
@@ -60,6 +62,28 @@ const char *mp_sasl_printable(const char *name, size_t len,
 int mp_sasl_verify(sasl_server_params_t *params, const char *what,
 		   const char *user, size_t user_len,
 		   const char *password, size_t password_len);
+
+/*
+ * mp_sasl_canon - params->canon_user for name[0..len), a name from the
+ * client, as the mechanisms ask for it: with SASL_CU_EXTERNALLY_VERIFIED
+ * added to SASL_CU_AUTHID (the password is verified by the mechanism), and
+ * with the auxprop plugin "mailpass" serving nothing meanwhile.  A refusal is
+ * logged under the label what ("PLAIN", ...).  Returns libsasl2's code.
+ */
+int mp_sasl_canon(sasl_server_params_t *params, const char *what, const char *name, size_t len,
+		  unsigned flags, sasl_out_params_t *oparams);
+
+/*
+ * mp_sasl_mechanism_canonicalising - true while mp_sasl_canon() runs in this
+ * thread: the auxprop lookup it triggers is a mechanism's, not an APOP's.
+ */
+bool mp_sasl_mechanism_canonicalising(void);
+
+/*
+ * mp_sasl_forget_identity - unset both identities (SASL_USERNAME), for a new
+ * exchange and for a name refused after canonicalisation.
+ */
+void mp_sasl_forget_identity(sasl_out_params_t *oparams);
 
 /* mp_sasl_done - mark the exchange done: no security layer, as the stock PLAIN and LOGIN. */
 void mp_sasl_done(sasl_out_params_t *oparams);

@@ -33,7 +33,7 @@ cb_getopt(void *context, const char *plugin_name, const char *option, const char
 	else if (strcmp(option, "mech_list") == 0)
 		value = "PLAIN LOGIN";
 	else if (strcmp(option, "auxprop_plugin") == 0)
-		value = "mailpass";
+		value = server->auxprop_plugin != NULL ? server->auxprop_plugin : "mailpass";
 	else if (strcmp(option, "pwcheck_method") == 0)
 		value = server->pwcheck_method;
 	if (value == NULL)

@@ -3,10 +3,11 @@
 
 /*
  * The callbacks of a libsasl2 server set up as docs/postfix.md shows
- * (mech_list "PLAIN LOGIN", auxprop_plugin "mailpass", the plugin's
- * mailpass_conf), for the programs that load the built plugin through the
- * real libsasl2: tests/sasl-test.c, tests/hostile-drive.c and
- * bench/bench-argon2.c.  Needs libsasl2 and nothing of the project's.
+ * (mech_list "PLAIN LOGIN", auxprop_plugin "mailpass" unless told
+ * otherwise, the plugin's mailpass_conf), for the programs that load the
+ * built plugin through the real libsasl2: tests/sasl-test.c,
+ * tests/hostile-drive.c, tests/sasl-sequence.c and bench/bench-argon2.c.
+ * Needs libsasl2 and nothing of the project's.
  */
 
 #include <sasl/sasl.h>
@@ -23,6 +24,8 @@ struct mp_test_sasl_server {
 	const char *mailpass_conf;
 	/* The option pwcheck_method; NULL: not answered (libsasl2's default, auxprop). */
 	const char *pwcheck_method;
+	/* The option auxprop_plugin; NULL: "mailpass". */
+	const char *auxprop_plugin;
 	/* SASL_CB_LOG, with this struct as its context; NULL: messages are dropped. */
 	int (*log)(void *context, int level, const char *message);
 	/* Made by mp_test_sasl_callbacks(). */

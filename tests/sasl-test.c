@@ -8,7 +8,8 @@
  * appending each line to a file), opens one connection with
  * sasl_server_new() and runs the row: a mechanism exchange through
  * sasl_server_start() and sasl_server_step(), sasl_checkapop(),
- * sasl_checkpass() or sasl_setpass().  The parent checks the SASL code,
+ * sasl_checkpass() or sasl_setpass(), after another such operation on the
+ * same connection where the row names one.  The parent checks the SASL code,
  * SASL_USERNAME, the server's challenges, what was logged and, where it
  * matters, the store afterwards.  No plugin function is ever called
  * directly.  The last test searches everything logged for every password,
@@ -57,6 +58,7 @@
 #define PW_LEGACY "legacy-Secret-7"
 #define PW_TWIN "twin-Secret-8"
 #define PW_LONGUSER "longuser-Secret-9"
+#define PW_FRANK "frank-Secret-10"
 #define PW_WRONG "wrong-Secret-0"
 
 /* RFC 1939, section 7: the APOP example. */
@@ -105,6 +107,14 @@ struct sasl_case {
 	const char *user, *password;	/* OP_CHECKPASS, OP_SETPASS */
 	const char *conf;		/* mailpass_conf; NULL: the test's; @DIR@ expands */
 	const char *pwcheck;		/* pwcheck_method; NULL: auxprop, libsasl2's default */
+	const char *auxprop;		/* auxprop_plugin; NULL: mailpass */
+	/*
+	 * Run on the same connection before the row, as a POP3 server does
+	 * when a client tries APOP and then AUTH; its code must be its want.
+	 */
+	const struct sasl_case *first;
+	/* After a failed step, step on with the messages left (OP_AUTH). */
+	bool step_on;
 	int want;
 	/*
 	 * SASL_USERNAME afterwards; "": must be unset; NULL: not checked.  A
@@ -123,6 +133,7 @@ struct sasl_case {
 /* What a child reports about one row. */
 struct outcome {
 	int code;
+	int first_code;		/* of the row's first operation */
 	bool has_user;
 	char user[512];
 	char challenges[256];
@@ -305,10 +316,11 @@ run_exchange(sasl_conn_t *conn, const struct sasl_case *row, struct outcome *out
 					&serveroutlen);
 		next = 1;
 	}
-	while (ret == SASL_CONTINUE) {
-		add_challenge(out, serverout, serveroutlen);
+	while (ret == SASL_CONTINUE || (row->step_on && ret != SASL_OK)) {
+		if (ret == SASL_CONTINUE)
+			add_challenge(out, serverout, serveroutlen);
 		if (next >= N_ELEMENTS(data) || data[next] == NULL)
-			break;	/* the row has no more to say: SASL_CONTINUE is the outcome */
+			break;	/* the row has no more to say: its last code counts */
 		ret = sasl_server_step(conn, data[next], (unsigned)len[next], &serverout,
 				       &serveroutlen);
 		next++;
@@ -318,7 +330,41 @@ run_exchange(sasl_conn_t *conn, const struct sasl_case *row, struct outcome *out
 	return ret;
 }
 
-/* child_run - runs in the child: the row, its outcome written to fd. */
+/* run_op - runs in the child: the row's operation on conn; its SASL code. */
+static int
+run_op(sasl_conn_t *conn, const struct sasl_case *row, struct outcome *out)
+{
+	char *a = NULL, *b = NULL;
+	int ret = CHILD_FAILED;
+
+	switch (row->op) {
+	case OP_AUTH:
+		ret = run_exchange(conn, row, out);
+		break;
+	case OP_APOP:
+		a = expand_str(row->challenge);
+		b = expand_str(row->response);
+		ret = sasl_checkapop(conn, a, (unsigned)strlen(a), b, (unsigned)strlen(b));
+		break;
+	case OP_CHECKPASS:
+	case OP_SETPASS:
+		a = expand_str(row->user);
+		b = expand_str(row->password);
+		if (row->op == OP_CHECKPASS)
+			ret = sasl_checkpass(conn, a, (unsigned)strlen(a), b, (unsigned)strlen(b));
+		else
+			ret = sasl_setpass(conn, a, b, (unsigned)strlen(b), NULL, 0, 0);
+		break;
+	}
+	free(a);
+	free(b);
+	return ret;
+}
+
+/*
+ * child_run - runs in the child: the row (after its first operation, on the
+ * same connection, with the row's options), its outcome written to fd.
+ */
 static void __attribute__((noreturn))
 child_run(const struct sasl_case *row, int fd)
 {
@@ -329,12 +375,12 @@ child_run(const struct sasl_case *row, int fd)
 		.conf_dir = fx.dir,
 		.mailpass_conf = row->conf != NULL ? fx.row_conf : fx.conf,
 		.pwcheck_method = row->pwcheck != NULL ? row->pwcheck : "auxprop",
+		.auxprop_plugin = row->auxprop,
 		.log = cb_log,
 	};
 	char path[700];
 	sasl_conn_t *conn = NULL;
 	const void *user = NULL;
-	char *a = NULL, *b = NULL;
 	int ret;
 
 	alarm(60);
@@ -369,26 +415,11 @@ child_run(const struct sasl_case *row, int fd)
 		    list != NULL)
 			snprintf(out.mechs, sizeof(out.mechs), "%s", list);
 	}
-	switch (row->op) {
-	case OP_AUTH:
-		ret = run_exchange(conn, row, &out);
-		break;
-	case OP_APOP:
-		a = expand_str(row->challenge);
-		b = expand_str(row->response);
-		ret = sasl_checkapop(conn, a, (unsigned)strlen(a), b, (unsigned)strlen(b));
-		break;
-	case OP_CHECKPASS:
-	case OP_SETPASS:
-		a = expand_str(row->user);
-		b = expand_str(row->password);
-		if (row->op == OP_CHECKPASS)
-			ret = sasl_checkpass(conn, a, (unsigned)strlen(a), b, (unsigned)strlen(b));
-		else
-			ret = sasl_setpass(conn, a, b, (unsigned)strlen(b), NULL, 0, 0);
-		break;
+	if (row->first != NULL) {
+		out.first_code = run_op(conn, row->first, &out);
+		out.challenges[0] = '\0';	/* the row's own are compared */
 	}
-	out.code = ret;
+	out.code = run_op(conn, row, &out);
 	if (sasl_getprop(conn, SASL_USERNAME, &user) == SASL_OK && user != NULL) {
 		out.has_user = true;
 		snprintf(out.user, sizeof(out.user), "%s", (const char *)user);
@@ -396,8 +427,6 @@ child_run(const struct sasl_case *row, int fd)
 	sasl_dispose(&conn);
 	sasl_server_done();
 report:
-	free(a);
-	free(b);
 	if (write(fd, &out, sizeof(out)) != (ssize_t)sizeof(out))
 		_exit(3);
 	_exit(0);
@@ -456,6 +485,11 @@ check_row(const struct sasl_case *row)
 	out = run_row(row);
 	log = mp_fixture_read(fx.log, log_start);
 
+	if (row->first != NULL && out.first_code != row->first->want) {
+		fprintf(stderr, "\n  %s: the first operation got %s, want %s", row->label,
+			sasl_code_name(out.first_code), sasl_code_name(row->first->want));
+		ok = false;
+	}
 	if (out.code != row->want) {
 		fprintf(stderr, "\n  %s: got %s, want %s", row->label, sasl_code_name(out.code),
 			sasl_code_name(row->want));
@@ -549,6 +583,18 @@ static const struct sasl_case plain_cases[] = {
 	{ .label = "PLAIN user names are canonicalised by libsasl2 first", .op = OP_AUTH,
 	  .mech = "PLAIN", .client = { M("\0 alice \0" PW_ALICE) }, .want = SASL_OK,
 	  .want_user = "alice", .want_log = { OUTCOME("PLAIN", "alice") "OK" } },
+	{ .label = "PLAIN authzid of blanks: no authzid, the authcid's identity", .op = OP_AUTH,
+	  .mech = "PLAIN", .client = { M("  \0alice\0" PW_ALICE) }, .want = SASL_OK,
+	  .want_user = "alice",
+	  .want_log = { "note mailpass PLAIN: the authzid is empty once canonicalised; "
+			"user=alice acts as itself" } },
+	{ .label = "PLAIN authzid of blanks with a wrong password", .op = OP_AUTH,
+	  .mech = "PLAIN", .client = { M(" \0alice\0" PW_WRONG) }, .want = SASL_BADAUTH,
+	  .want_user = "", .unwant_log = "asks to act as" },
+	{ .label = "PLAIN, auxprop_plugin naming no loaded plugin", .op = OP_AUTH,
+	  .mech = "PLAIN", .auxprop = "none-such", .client = { M("\0alice\0" PW_ALICE) },
+	  .want = SASL_OK, .want_user = "alice",
+	  .want_log = { "note " OUTCOME("PLAIN", "alice") "OK (password accepted)" } },
 	{ .label = "PLAIN control character in the user name", .op = OP_AUTH, .mech = "PLAIN",
 	  .client = { M("\0ali\001ce\0" PW_ALICE) }, .want = SASL_BADAUTH,
 	  .want_log = { OUTCOME("PLAIN", "ali\\x01ce") "MALFORMED" } },
@@ -626,6 +672,15 @@ static const struct sasl_case plain_cases[] = {
 	  .want_log = { "message refused: empty authentication identity" } },
 	{ .label = "PLAIN two NULs, nothing else", .op = OP_AUTH, .mech = "PLAIN",
 	  .client = { M("\0\0") }, .want = SASL_BADPARAM, .want_user = "" },
+	{ .label = "PLAIN authcid of blanks", .op = OP_AUTH, .mech = "PLAIN",
+	  .client = { M("\0   \0" PW_ALICE) }, .want = SASL_BADPARAM, .want_user = "",
+	  .want_log = { "fail mailpass PLAIN: message refused: empty authentication identity "
+			"once canonicalised" },
+	  .unwant_log = "mailpass PLAIN: service=" },
+	{ .label = "PLAIN authcid of blanks with an authzid", .op = OP_AUTH, .mech = "PLAIN",
+	  .client = { M("alice\0 \t \0" PW_ALICE) }, .want = SASL_BADPARAM, .want_user = "",
+	  .want_log = { "message refused: empty authentication identity once canonicalised" },
+	  .unwant_log = "mailpass PLAIN: service=" },
 	{ .label = "PLAIN 256-byte user name", .op = OP_AUTH, .mech = "PLAIN",
 	  .client = { M("\0@U256@\0" PW_LONGUSER) }, .want = SASL_BADPARAM, .want_user = "",
 	  .want_log = { "authentication identity longer than 255 bytes" } },
@@ -681,6 +736,25 @@ static const struct sasl_case login_cases[] = {
 	{ .label = "LOGIN empty password", .op = OP_AUTH, .mech = "LOGIN", .no_initial = true,
 	  .client = { M("alice"), { "", 0 } }, .want = SASL_BADPARAM, .want_user = "",
 	  .want_log = { "message refused: empty password" } },
+	{ .label = "LOGIN user name of blanks", .op = OP_AUTH, .mech = "LOGIN",
+	  .no_initial = true, .client = { M("   "), M(PW_ALICE) }, .want = SASL_BADPARAM,
+	  .want_user = "", .want_challenges = "[Username:][Password:]",
+	  .want_log = { "fail mailpass LOGIN: message refused: empty user name once "
+			"canonicalised" },
+	  .unwant_log = "mailpass LOGIN: service=" },
+	/* libsasl2 disposes of the exchange after a failed step, and steps on if asked. */
+	{ .label = "LOGIN step after a refused user name: SASL_BADPROT", .op = OP_AUTH,
+	  .mech = "LOGIN", .no_initial = true, .step_on = true,
+	  .client = { { "", 0 }, M("alice"), M(PW_ALICE) }, .want = SASL_BADPROT,
+	  .want_user = "",
+	  .want_log = { "message refused: empty user name",
+			"fail mailpass LOGIN: step after a failed step" } },
+	{ .label = "LOGIN step after a wrong password: SASL_BADPROT", .op = OP_AUTH,
+	  .mech = "LOGIN", .no_initial = true, .step_on = true,
+	  .client = { M("alice"), M(PW_WRONG), M(PW_ALICE) }, .want = SASL_BADPROT,
+	  .want_log = { "fail " OUTCOME("LOGIN", "alice") "MISMATCH",
+			"fail mailpass LOGIN: step after a failed step" },
+	  .unwant_log = "password accepted" },
 	{ .label = "LOGIN 256-byte user name", .op = OP_AUTH, .mech = "LOGIN",
 	  .no_initial = true, .client = { M("@U256@"), M(PW_LONGUSER) },
 	  .want = SASL_BADPARAM, .want_user = "",
@@ -777,6 +851,88 @@ static const struct sasl_case setpass_cases[] = {
 };
 
 /*
+ * One connection, two operations: the first operations, then the rows.
+ * sasl_checkapop() requests userPassword on the connection and never
+ * withdraws the request, and Cyrus pop3d keeps the connection after a
+ * failed APOP; an AUTH that follows is decided by the core all the same,
+ * without the APOP secret (docs/cyrus.md).  And no name of an earlier
+ * exchange stands for a later one that names none.
+ */
+static const struct sasl_case apop_wrong_digest = {
+	.label = "APOP with a wrong digest", .op = OP_APOP, .challenge = APOP_TIMESTAMP,
+	.response = "alice 00000000000000000000000000000000", .want = SASL_BADAUTH,
+};
+static const struct sasl_case apop_unknown_user = {
+	.label = "APOP of an unknown user", .op = OP_APOP, .challenge = APOP_TIMESTAMP,
+	.response = "nobody " APOP_DIGEST, .want = SASL_NOUSER,
+};
+static const struct sasl_case apop_unusable_secret = {
+	.label = "APOP with an unusable secret", .op = OP_APOP, .challenge = APOP_TIMESTAMP,
+	.response = "frank " APOP_DIGEST, .want = SASL_BADAUTH,
+};
+/* With nokey.conf, the row's. */
+static const struct sasl_case apop_sealed_without_key = {
+	.label = "APOP with a sealed secret, no apop_key", .op = OP_APOP,
+	.challenge = APOP_TIMESTAMP, .response = "carol " APOP_DIGEST, .want = SASL_UNAVAIL,
+};
+static const struct sasl_case plain_wrong_password = {
+	.label = "PLAIN wrong password", .op = OP_AUTH, .mech = "PLAIN",
+	.client = { M("\0alice\0" PW_WRONG) }, .want = SASL_BADAUTH,
+};
+static const struct sasl_case login_wrong_password = {
+	.label = "LOGIN wrong password", .op = OP_AUTH, .mech = "LOGIN", .no_initial = true,
+	.client = { M("alice"), M(PW_WRONG) }, .want = SASL_BADAUTH,
+};
+
+static const struct sasl_case same_connection_cases[] = {
+	{ .label = "APOP failed, then PLAIN unknown user: the core decides", .op = OP_AUTH,
+	  .first = &apop_wrong_digest, .mech = "PLAIN", .client = { M("\0nobody\0" PW_WRONG) },
+	  .want = SASL_NOUSER, .want_user = "nobody",
+	  .want_log = { "fail " OUTCOME("PLAIN", "nobody") "USER_UNKNOWN" } },
+	{ .label = "APOP failed, then LOGIN unknown user: the core decides", .op = OP_AUTH,
+	  .first = &apop_wrong_digest, .mech = "LOGIN", .no_initial = true,
+	  .client = { M("nobody"), M(PW_WRONG) }, .want = SASL_NOUSER, .want_user = "nobody",
+	  .want_log = { "fail " OUTCOME("LOGIN", "nobody") "USER_UNKNOWN" } },
+	{ .label = "APOP failed, then PLAIN right password: no APOP secret served",
+	  .op = OP_AUTH, .first = &apop_unknown_user, .mech = "PLAIN",
+	  .client = { M("\0alice\0" PW_ALICE) }, .want = SASL_OK, .want_user = "alice",
+	  .want_log = { "note " OUTCOME("PLAIN", "alice") "OK" },
+	  .unwant_log = "APOP secret given" },
+	{ .label = "APOP failed, then LOGIN right password: no APOP secret served",
+	  .op = OP_AUTH, .first = &apop_unknown_user, .mech = "LOGIN", .no_initial = true,
+	  .client = { M("alice"), M(PW_ALICE) }, .want = SASL_OK, .want_user = "alice",
+	  .want_log = { "note " OUTCOME("LOGIN", "alice") "OK" },
+	  .unwant_log = "APOP secret given" },
+	{ .label = "APOP with an unusable secret, then PLAIN right password", .op = OP_AUTH,
+	  .first = &apop_unusable_secret, .mech = "PLAIN",
+	  .client = { M("\0frank\0" PW_FRANK) }, .want = SASL_OK, .want_user = "frank",
+	  .want_log = { "note " OUTCOME("PLAIN", "frank") "OK" } },
+	{ .label = "APOP with an unusable secret, then LOGIN right password", .op = OP_AUTH,
+	  .first = &apop_unusable_secret, .mech = "LOGIN", .no_initial = true,
+	  .client = { M("frank"), M(PW_FRANK) }, .want = SASL_OK, .want_user = "frank",
+	  .want_log = { "note " OUTCOME("LOGIN", "frank") "OK" } },
+	{ .label = "APOP with a sealed secret and no apop_key, then PLAIN right password",
+	  .op = OP_AUTH, .conf = "@DIR@/nokey.conf", .first = &apop_sealed_without_key,
+	  .mech = "PLAIN", .client = { M("\0carol\0" PW_CAROL) }, .want = SASL_OK,
+	  .want_user = "carol", .want_log = { "note " OUTCOME("PLAIN", "carol") "OK" } },
+	{ .label = "APOP with a sealed secret and no apop_key, then LOGIN right password",
+	  .op = OP_AUTH, .conf = "@DIR@/nokey.conf", .first = &apop_sealed_without_key,
+	  .mech = "LOGIN", .no_initial = true, .client = { M("carol"), M(PW_CAROL) },
+	  .want = SASL_OK, .want_user = "carol",
+	  .want_log = { "note " OUTCOME("LOGIN", "carol") "OK" } },
+	{ .label = "PLAIN failed, then APOP: the secret is served", .op = OP_APOP,
+	  .first = &plain_wrong_password, .challenge = APOP_TIMESTAMP,
+	  .response = "alice " APOP_DIGEST, .want = SASL_OK, .want_user = "alice",
+	  .want_log = { "note mailpass auxprop: user=alice: APOP secret given as userPassword" } },
+	{ .label = "PLAIN wrong password, then a malformed PLAIN: SASL_USERNAME unset",
+	  .op = OP_AUTH, .first = &plain_wrong_password, .mech = "PLAIN",
+	  .client = { M("alice" PW_ALICE) }, .want = SASL_BADPROT, .want_user = "" },
+	{ .label = "LOGIN wrong password, then LOGIN empty user name: SASL_USERNAME unset",
+	  .op = OP_AUTH, .first = &login_wrong_password, .mech = "LOGIN", .no_initial = true,
+	  .client = { { "", 0 }, M(PW_ALICE) }, .want = SASL_BADPARAM, .want_user = "" },
+};
+
+/*
  * Two plugins offering PLAIN and LOGIN.  The "mixed" directory is the
  * system's plugin directory after "make install": Debian's libplain.so and
  * liblogin.so (with every other plugin of libsasl2-modules) beside a copy of
@@ -851,6 +1007,12 @@ test_setpass(void)
 	memcpy(rows, setpass_cases, sizeof(rows));
 	rows[0].want_entry = fx.entry_alice;
 	check_rows(rows, N_ELEMENTS(rows));
+}
+
+static void
+test_same_connection(void)
+{
+	check_rows(same_connection_cases, N_ELEMENTS(same_connection_cases));
 }
 
 static void
@@ -1015,9 +1177,9 @@ static int
 suite_init(void)
 {
 	char path[700], key_line[400], input[2100];
-	char *hash[8] = { NULL };
+	char *hash[9] = { NULL };
 	const char *pw[] = { PW_ALICE, PW_CAROL, PW_DAVE, PW_ERIN, PW_GINA, PW_TWIN,
-			     PW_LONGUSER, fx.pw1024 };
+			     PW_LONGUSER, fx.pw1024, PW_FRANK };
 	FILE *f;
 	char *text = NULL;
 	size_t text_len = 0;
@@ -1092,6 +1254,8 @@ suite_init(void)
 	fprintf(f, "%s:%s\n", fx.long255, hash[6]);
 	fprintf(f, "pwlong:%s\n", hash[7]);
 	fprintf(f, "legacy:{PLAIN}%s\n", PW_LEGACY);
+	/* An APOP secret that cannot be used: a sealed value too short to be one. */
+	fprintf(f, "frank:%s::::::apop={SECRETBOX}AAAA\n", hash[8]);
 	/* bcrypt of cost 31 (2^31 rounds), refused before it is computed. */
 	fprintf(f, "judy:{BLF-CRYPT}$2y$31$qmeJEchTyV/TxV6J3CCNgOayqMvrxCklZWZ1NQVkmgGxk.MfOzKU2\n");
 	if (fclose(f) != 0 || !mp_fixture_write(fx.store, text, 0640))
@@ -1172,6 +1336,7 @@ main(void)
 	    CU_add_test(suite, "APOP through the auxprop plugin", test_apop) == NULL ||
 	    CU_add_test(suite, "sasl_checkpass and the auxprop plugin", test_checkpass) == NULL ||
 	    CU_add_test(suite, "the auxprop plugin is read-only", test_setpass) == NULL ||
+	    CU_add_test(suite, "one connection, two operations", test_same_connection) == NULL ||
 	    CU_add_test(suite, "two plugins offering PLAIN", test_two_plugins) == NULL ||
 	    CU_add_test(suite, "no secret in the log", test_no_secret_logged) == NULL) {
 		fprintf(stderr, "sasl-test: %s\n", CU_get_error_msg());

@@ -8,9 +8,10 @@ The processes are the mailpass CLI (user add, passwd, verify, hash, verify
 --hash, user apop, apop, import) and tests/hostile-drive, which makes one
 login through the real libpam with pam_mailpass (right and wrong password,
 debug on, rehash of a {PLAIN} record) and through the real libsasl2 with the
-mailpass plugin (PLAIN, LOGIN, sasl_checkapop); the driver wipes its own
-copies of the secrets.  Each run must give its expected answer and leave no
-report.
+mailpass plugin (PLAIN, LOGIN, sasl_checkapop), and tests/sasl-sequence,
+which makes a failed APOP and then AUTH PLAIN or LOGIN on one libsasl2
+connection, as a POP3 client may; the drivers wipe their own copies of the
+secrets.  Each run must give its expected answers and leave no report.
 
 A control run (Python freeing a bytes object that holds a secret) must be
 reported: the proof that the shim sees the heap of the process it is loaded
@@ -40,12 +41,13 @@ CHEAP = "argon2_opslimit = 1\nargon2_memlimit = 8M\n"
 BUILDDIR = os.environ.get("MAILPASS_BUILDDIR", ".")
 SHIM = os.path.join(BUILDDIR, "tests", ".libs", "libfree-scan.so")
 DRIVE = os.path.join(BUILDDIR, "tests", "hostile-drive")
+SEQUENCE = os.path.join(BUILDDIR, "tests", "sasl-sequence")
 
 
 def skip_reason():
     if os.environ.get("MAILPASS_SANITIZER_PRELOAD"):
         return "sanitizer build: AddressSanitizer replaces free(3), the shim cannot"
-    for path in (SHIM, DRIVE):
+    for path in (SHIM, DRIVE, SEQUENCE):
         if not os.path.exists(path):
             return "%s is not built (make check builds it)" % path
     return None
@@ -132,6 +134,13 @@ class WipeTest(unittest.TestCase):
         return self.drive("apop", os.environ["MAILPASS_SASL_PLUGIN_DIR"], self.conf,
                           hexed(TIMESTAMP), hexed("%s %s" % (user, digest)), status=status)
 
+    def sequence(self, *ops):
+        """tests/sasl-sequence: ops, each (name, text field...), on one connection; their codes."""
+        argv = [SEQUENCE, os.environ["MAILPASS_SASL_PLUGIN_DIR"], self.conf]
+        argv += [":".join([op[0]] + [hexed(field) for field in op[1:]]) for op in ops]
+        # The codes, one a line; libsasl2's messages are lines that start with their level.
+        return [line for line in self.run_ok(argv).splitlines() if line.startswith("SASL_")]
+
     def write_store_line(self, line):
         with open(self.store, "a") as f:
             f.write(line + "\n")
@@ -186,6 +195,22 @@ class WipeTest(unittest.TestCase):
             self.sasl(mech, "alice", "wrong", status=1)
         self.apop("alice", apop_digest(APOP_SECRET))
         self.apop("alice", apop_digest("wrong"), status=1)
+
+    def test_sasl_apop_then_auth(self):
+        # The failed APOP leaves its userPassword request on the connection;
+        # the AUTH after it must not have the sealed secret unsealed again.
+        self.cli("user", "add", "alice", stdin=PASSWORD + "\n")
+        self.cli("user", "apop", "alice", stdin=APOP_SECRET + "\n")
+        failed_apop = ("apop", TIMESTAMP, "alice " + apop_digest("wrong"))
+        rows = [
+            (("plain", "\0alice\0" + PASSWORD), "SASL_OK"),
+            (("plain", "\0alice\0wrong"), "SASL_BADAUTH"),
+            (("login", "alice", PASSWORD), "SASL_OK"),
+            (("login", "alice", "wrong"), "SASL_BADAUTH"),
+        ]
+        for auth, want in rows:
+            with self.subTest(auth=auth[0], want=want):
+                self.assertEqual(self.sequence(failed_apop, auth), ["SASL_BADAUTH", want])
 
 
 if __name__ == "__main__":
