@@ -29,7 +29,7 @@
 #endif
 
 struct options {
-	const char *conf;
+	const char *conf;	/* NULL: conf= was unusable, and that was logged */
 	bool debug;
 	bool nullok;
 	bool no_rehash;
@@ -38,17 +38,41 @@ struct options {
 /* Which PAM function a result is mapped for: the valid codes differ. */
 enum phase { PHASE_AUTH, PHASE_ACCOUNT, PHASE_PASSWORD };
 
+/*
+ * conf_option - the path of a conf= option, or NULL (logged) when it names
+ * no usable file: empty, relative (the store's paths must be absolute, and
+ * the server's working directory is no place to look), or given before.
+ * A module line that names a configuration the module cannot be sure of
+ * fails closed rather than falling back on the default.
+ */
+static const char *
+conf_option(pam_handle_t *pamh, const char *path, bool seen_before)
+{
+	if (seen_before) {
+		pam_syslog(pamh, LOG_ERR, "conf= given more than once");
+		return NULL;
+	}
+	if (path[0] != '/') {
+		pam_syslog(pamh, LOG_ERR, "conf= needs an absolute path, not \"%s\"", path);
+		return NULL;
+	}
+	return path;
+}
+
 static void
 parse_options(pam_handle_t *pamh, int argc, const char **argv, struct options *opts)
 {
+	bool conf_seen = false;
+
 	memset(opts, 0, sizeof(*opts));
 	opts->conf = MP_DEFAULT_CONF_PATH;
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i];
 
-		if (strncmp(arg, "conf=", 5) == 0 && arg[5] != '\0')
-			opts->conf = arg + 5;
-		else if (strcmp(arg, "debug") == 0)
+		if (strncmp(arg, "conf=", 5) == 0) {
+			opts->conf = conf_option(pamh, arg + 5, conf_seen);
+			conf_seen = true;
+		} else if (strcmp(arg, "debug") == 0)
 			opts->debug = true;
 		else if (strcmp(arg, "nullok") == 0)
 			opts->nullok = true;
@@ -139,6 +163,8 @@ open_auth(pam_handle_t *pamh, const struct options *opts, struct mp_auth **auth_
 	char error[MP_ERROR_MAX];
 	enum mp_result result;
 
+	if (opts->conf == NULL)
+		return MP_UNAVAILABLE;	/* parse_options() said why */
 	result = mp_auth_open(opts->conf, auth_r, error, sizeof(error));
 	if (result != MP_OK) {
 		pam_syslog(pamh, LOG_ERR, "cannot use %s: %s", opts->conf, error);
