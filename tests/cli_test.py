@@ -495,6 +495,29 @@ class UserTest(MailpassCase):
                       self.mp("verify", "u1024", stdin="p" * 1025).stderr)
         self.assertIn("NUL", self.mp("verify", "u1024", stdin="a\0b").stderr)
 
+    def test_show_unusable(self):
+        """A value a login refuses shows as unusable, with check's reason."""
+        self.add_user("alice", "Show pass 1")
+        rows = [
+            ("badb64", "{SHA}####", "invalid base64 data"),
+            ("short", "{SHA256}x", "base64 data is truncated"),
+            ("cost", "$2y$31$" + "a" * 53, "bcrypt cost above bcrypt_max_cost; not computed"),
+            ("rounds", "$6$rounds=999999999$salt$" + "b" * 86,
+             "SHA-crypt rounds above crypt_max_rounds; not computed"),
+            ("long", "{PLAIN}" + "p" * 1025, "cleartext password longer than 1024 bytes"),
+            ("locked", "!{SHA}####", "invalid base64 data"),
+        ]
+        with open(self.store, "a") as f:
+            f.write("".join("%s:%s\n" % (user, value) for user, value, _ in rows))
+        for user, value, reason in rows:
+            with self.subTest(user=user):
+                check = self.mp("check")
+                self.assertIn("user %s: %s" % (user, reason), check.stdout)
+                run = self.mp("user", "show", user)
+                self.expect(run, 0, "user: %s\nscheme: unusable (%s)\n" % (user, reason))
+                self.assertNotIn("rehash:", run.stdout)
+                self.assertNotIn(value.lstrip("!"), run.stdout + run.stderr)
+
     def test_malformed_store_line(self):
         self.add_user("alice", "Malformed line pass")
         with open(self.store, "a") as f:
@@ -758,6 +781,9 @@ class CheckTest(MailpassCase):
              "user alice appears on lines 1 and 3"),
             ("unknown scheme", lambda: self.append(self.store, "carol:{NOPE}xyz\n"), 2,
              "line 3: user carol: unknown password scheme"),
+            ("{PLAIN} password no login can give",
+             lambda: self.append(self.store, "carol:{PLAIN}%s\n" % ("p" * 1025)), 2,
+             "line 3: user carol: cleartext password longer than 1024 bytes"),
             ("store missing", lambda: os.unlink(self.store), 2, "does not exist"),
             ("no apop_key for sealed secrets", lambda: self.write_conf("mailpass.conf"), 2,
              "no apop_key"),
@@ -844,6 +870,7 @@ class PermissionTest(MailpassCase):
             self.store, self.store)
         warned = ("mailpass: warning: store file %s is readable by others (mode 0644); "
                   "run: chmod 0640 %s\n" % (self.store, self.store))
+        imported = self.write_file("import.in", "bob:{PLAIN}Perm pass 2\n")
         rows = [
             # label, mode, args, stdin, want exit, want stdout, want stderr
             ("verify, 0640", 0o640, ["verify", "alice"], "Perm pass 1\n", 0, "OK", None),
@@ -855,8 +882,17 @@ class PermissionTest(MailpassCase):
             ("user list, 0666", 0o666, ["user", "list"], "", 2, None,
              "store file %s is writable by group and readable and writable by others "
              "(mode 0666); run: chmod 0640 %s" % (self.store, self.store)),
-            ("audit, 0660", 0o660, ["audit"], "", 2, None,
-             "%s: store file is writable by group or others" % self.store),
+            ("audit, 0660", 0o660, ["audit"], "", 2, None, refused),
+            ("import, 0660", 0o660, ["import", "--format", "dovecot", imported], "", 2, None,
+             refused),
+            # Every command that opens the store warns alike (mailpass(1), OUTPUT).
+            ("import, 0644: used, with a warning", 0o644,
+             ["import", "--format", "dovecot", imported], "", 0, "imported: 1", warned),
+            ("audit, 0644: used, with a warning", 0o644, ["audit"], "", 0, "users: 2", warned),
+            ("audit --json, 0644: used, with a warning", 0o644, ["audit", "--json"], "", 0,
+             '"users": 2', warned),
+            ("user show, 0644: used, with a warning", 0o644, ["user", "show", "alice"], "", 0,
+             "scheme: ARGON2ID", warned),
         ]
         for label, mode, args, stdin, code, out, err in rows:
             with self.subTest(label):

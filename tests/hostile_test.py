@@ -610,11 +610,13 @@ ROWS = [
     row("S30", "stored value of MP_STORED_MAX + 1 = 4097 bytes", STORED,
         b"{PLAIN}" + filler(b"S30", 4090),
         stored_refused("stored value is longer than the limit")),
-    row("S31", "stored value of MP_STORED_MAX = 4096 bytes (valid, wrong)", STORED,
+    row("S31", "stored value of MP_STORED_MAX = 4096 bytes (parses; a {PLAIN} password "
+        "no login can give, so check refuses it)", STORED,
         b"{PLAIN}" + filler(b"S31", 4089),
         {CLI_VERIFY: "exit 1: rejected: password mismatch",
          CLI_HASH: "exit 1: rejected: password mismatch",
-         CLI_CHECK: "exit 0: has a weak PLAIN hash"}, MISMATCH_LOGINS),
+         CLI_CHECK: "exit 2: user alice: cleartext password longer than 1024 bytes"},
+        MISMATCH_LOGINS),
     row("S32", "lower-case scheme name: Dovecot's names are case-insensitive, so alice's "
         "right password is accepted", STORED, b"{plain}" + PW_ALICE,
         {CLI_VERIFY: "exit 0: OK", CLI_HASH: "exit 0: OK",

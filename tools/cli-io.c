@@ -1,7 +1,9 @@
 /*
  * cli-io.c - what every subcommand of mailpass shares: messages, the one
- * mapping from core results to exit status, reading passwords, and loading
- * the configuration and the store.
+ * mapping from core results to exit status, reading passwords, loading
+ * the configuration and the store, and whether a stored value can serve a
+ * login (check, audit, "user show" and import ask it here, so that what
+ * one of them calls unusable the others do too).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -362,17 +364,17 @@ cli_load_conf(const struct cli_context *ctx, struct mp_conf *conf)
 	return load_existing(ctx->conf_path, conf);
 }
 
-bool
-cli_open_auth(const struct cli_context *ctx, struct mp_auth **auth_r)
+/*
+ * open_auth - open a handle on conf, printing why not, or the warning that
+ * comes with it (a store readable by others): the one place of both.
+ */
+static bool
+open_auth(const struct cli_context *ctx, const struct mp_conf *conf, struct mp_auth **auth_r)
 {
 	char error[MP_ERROR_MAX];
-	struct mp_conf conf;
 
-	*auth_r = NULL;
-	if (!cli_load_conf(ctx, &conf))
-		return false;
 	error[0] = '\0';
-	if (mp_auth_open_conf(&conf, auth_r, error, sizeof(error)) != MP_OK) {
+	if (mp_auth_open_conf(conf, auth_r, error, sizeof(error)) != MP_OK) {
 		cli_error("%s: %s", ctx->conf_path, error[0] != '\0' ? error :
 			  "cannot open the store");
 		return false;
@@ -380,6 +382,28 @@ cli_open_auth(const struct cli_context *ctx, struct mp_auth **auth_r)
 	if (mp_auth_warning(*auth_r) != NULL)
 		cli_error("warning: %s", mp_auth_warning(*auth_r));
 	return true;
+}
+
+bool
+cli_open_auth(const struct cli_context *ctx, struct mp_auth **auth_r)
+{
+	struct mp_conf conf;
+
+	*auth_r = NULL;
+	return cli_load_conf(ctx, &conf) && open_auth(ctx, &conf, auth_r);
+}
+
+bool
+cli_open_store(const struct cli_context *ctx, struct mp_conf *conf, struct mp_auth **auth_r)
+{
+	struct mp_conf without_key;
+
+	*auth_r = NULL;
+	if (!cli_load_conf(ctx, conf))
+		return false;
+	without_key = *conf;
+	without_key.apop_key[0] = '\0';
+	return open_auth(ctx, &without_key, auth_r);
 }
 
 bool
@@ -399,4 +423,57 @@ cli_store_name(const struct mp_store *store, const struct mp_conf *conf)
 	const char *path = store != NULL ? mp_store_file_path(store) : NULL;
 
 	return path != NULL ? path : conf->store;
+}
+
+/* --- Stored values. */
+
+/* The limit as text, for static reasons: "1024". */
+#define CLI_STRINGIFY(x) #x
+#define CLI_STRING(x) CLI_STRINGIFY(x)
+
+/*
+ * cleartext_check - a value whose data is the password itself must hold a
+ * password that a login can give: not empty, at most MP_PASSWORD_MAX
+ * bytes, no NUL byte (mp_auth_verify() refuses any other before it looks
+ * at the store).
+ */
+static enum mp_result
+cleartext_check(const unsigned char *data, size_t len, const char **reason_r)
+{
+	if (len == 0) {
+		*reason_r = "empty cleartext password";
+		return MP_MALFORMED;
+	}
+	if (len > MP_PASSWORD_MAX) {
+		*reason_r = "cleartext password longer than " CLI_STRING(MP_PASSWORD_MAX) " bytes";
+		return MP_MALFORMED;
+	}
+	if (memchr(data, '\0', len) != NULL) {
+		*reason_r = "cleartext password contains a NUL byte";
+		return MP_MALFORMED;
+	}
+	return MP_OK;
+}
+
+enum mp_result
+cli_stored_check(const char *stored, const char *user, const struct mp_verify_limits *limits,
+		 const struct mp_scheme **scheme_r, const char **reason_r)
+{
+	struct mp_stored parsed;
+	enum mp_result result;
+
+	if (scheme_r != NULL)
+		*scheme_r = NULL;
+	result = mp_scheme_check(stored, user, limits, reason_r);
+	if (result != MP_OK)
+		return result;
+	result = mp_stored_parse(stored, strlen(stored), &parsed, reason_r);
+	if (result != MP_OK)
+		return result;
+	if (parsed.scheme->yields_cleartext)
+		result = cleartext_check(parsed.data, parsed.data_len, reason_r);
+	if (result == MP_OK && scheme_r != NULL)
+		*scheme_r = parsed.scheme;
+	mp_stored_clear(&parsed);
+	return result;
 }

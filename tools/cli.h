@@ -112,15 +112,40 @@ bool cli_load_conf(const struct cli_context *ctx, struct mp_conf *conf);
 
 /*
  * cli_open_auth - load the configuration (which must exist) and open the
- * store.  Prints the reason and returns false on failure.
+ * store.  Prints the reason and returns false on failure.  A store file
+ * readable by others is used, with the warning of mp_auth_warning() on
+ * standard error.
  */
 bool cli_open_auth(const struct cli_context *ctx, struct mp_auth **auth_r);
+
+/*
+ * cli_open_store - the same for a command that reads or writes the store
+ * but needs no APOP key (audit, import: import --apop loads the key
+ * itself): the configuration in *conf, apop_key included, and a handle
+ * whose store is judged and warned about as cli_open_auth() does, but
+ * which holds no key.
+ */
+bool cli_open_store(const struct cli_context *ctx, struct mp_conf *conf,
+		    struct mp_auth **auth_r);
 
 /* cli_user_arg - check a user name given on the command line; prints why not. */
 bool cli_user_arg(const char *user);
 
 /* cli_store_name - the file behind the store, or its location for other backends. */
 const char *cli_store_name(const struct mp_store *store, const struct mp_conf *conf);
+
+/*
+ * cli_stored_check - whether stored (a password field without its lock
+ * marks) can serve a login of user (NULL: none): mp_scheme_check() with
+ * limits, and for a scheme whose data is the cleartext, a password a login
+ * can give (not empty, at most MP_PASSWORD_MAX bytes, no NUL byte).
+ * MP_OK with the scheme in *scheme_r (when not NULL), or MP_MALFORMED
+ * (MP_INTERNAL) with the reason a login would be refused for.  Nothing
+ * costly is computed.
+ */
+enum mp_result cli_stored_check(const char *stored, const char *user,
+				const struct mp_verify_limits *limits,
+				const struct mp_scheme **scheme_r, const char **reason_r);
 
 /*
  * cli_getopt_error - report what getopt_long() returned ('?' or ':') for

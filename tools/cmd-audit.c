@@ -103,7 +103,7 @@ audit_password(struct audit *audit, const struct mp_entry *entry)
 {
 	const char *stored = mp_entry_password(entry), *reason = "";
 	bool locked = mp_entry_is_locked(entry);
-	struct mp_stored parsed;
+	const struct mp_scheme *scheme = NULL;
 
 	if (locked)
 		audit->locked++;
@@ -113,14 +113,15 @@ audit_password(struct audit *audit, const struct mp_entry *entry)
 			audit->no_password++;
 		return;
 	}
-	if (mp_stored_parse(stored, strlen(stored), &parsed, &reason) != MP_OK) {
+	/* Unusable as a login judges it, as "mailpass check" reports it. */
+	if (cli_stored_check(stored, mp_entry_user(entry), &audit->conf->limits, &scheme,
+			     &reason) != MP_OK) {
 		audit->bad_values++;
 		return;
 	}
-	count_scheme(audit, parsed.scheme);
-	if (parsed.scheme->weak)
+	count_scheme(audit, scheme);
+	if (scheme->weak)
 		audit->weak++;
-	mp_stored_clear(&parsed);
 	/* Only an account that can log in gets its hash upgraded. */
 	if (!mp_entry_is_disabled(entry) &&
 	    mp_scheme_needs_rehash(stored, 0, audit->conf->scheme, &audit->conf->hash))
@@ -189,18 +190,71 @@ count_duplicates(struct audit *audit)
 	}
 }
 
-/* json_string - s as a JSON string (control characters and non-ASCII escaped). */
+/*
+ * utf8_sequence - the length of the well-formed UTF-8 sequence at p (RFC
+ * 3629: no overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+ * p is NUL-terminated, which ends any sequence it cuts short.
+ */
+static size_t
+utf8_sequence(const unsigned char *p)
+{
+	size_t len;
+	unsigned char low = 0x80, high = 0xbf;
+
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf) {
+		len = 2;
+	} else if (*p >= 0xe0 && *p <= 0xef) {
+		len = 3;
+		if (*p == 0xe0)
+			low = 0xa0;		/* overlong below U+0800 */
+		else if (*p == 0xed)
+			high = 0x9f;		/* surrogates U+D800..U+DFFF */
+	} else if (*p >= 0xf0 && *p <= 0xf4) {
+		len = 4;
+		if (*p == 0xf0)
+			low = 0x90;		/* overlong below U+10000 */
+		else if (*p == 0xf4)
+			high = 0x8f;		/* above U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (p[1] < low || p[1] > high)
+		return 0;
+	for (size_t i = 2; i < len; i++) {
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	}
+	return len;
+}
+
+/*
+ * json_string - s as a JSON string: well-formed UTF-8 as it is; the
+ * quote, the backslash and control characters (below 0x20, and 0x7f)
+ * escaped; each byte that is not part of well-formed UTF-8 as the escape
+ * of U+FFFD, the replacement character (mailpass(1), AUDIT JSON).
+ */
 static void
 json_string(const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len;
+
 	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p >= 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
+	while (*p != '\0') {
+		len = utf8_sequence(p);
+		if (len == 0) {
+			fputs("\\ufffd", stdout);
+			p++;
+		} else if (*p == '"' || *p == '\\') {
+			printf("\\%c", *p++);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			printf("\\u%04x", *p++);
+		} else {
+			fwrite(p, 1, len, stdout);
+			p += len;
+		}
 	}
 	putchar('"');
 }
@@ -287,7 +341,8 @@ cmd_audit(struct cli_context *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct audit audit = { .users = 0 };
-	struct mp_store *store = NULL;
+	struct mp_auth *auth = NULL;
+	struct mp_store *store;
 	struct mp_conf conf;
 	const char *reason = "", *store_name;
 	enum mp_result result;
@@ -308,14 +363,9 @@ cmd_audit(struct cli_context *ctx, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("audit", "audit takes no arguments");
-	if (!cli_load_conf(ctx, &conf))
+	if (!cli_open_store(ctx, &conf, &auth))
 		return CLI_EXIT_ERROR;
-	if (mp_store_open(conf.store, &store, &reason) != MP_OK ||
-	    mp_store_file_set_owner(store, conf.store_owner, &reason) != MP_OK) {
-		cli_error("%s: store %s: %s", ctx->conf_path, conf.store, reason);
-		mp_store_close(&store);
-		return CLI_EXIT_ERROR;
-	}
+	store = mp_auth_store(auth);
 	store_name = cli_store_name(store, &conf);
 	audit.conf = &conf;
 	audit.table = mp_scheme_table(&audit.scheme_count);
@@ -344,6 +394,6 @@ out:
 		free(audit.names[i]);
 	free(audit.names);
 	free(audit.per_scheme);
-	mp_store_close(&store);
+	mp_auth_close(&auth);
 	return status;
 }

@@ -237,7 +237,7 @@ check_password(struct check *check, const struct mp_entry *entry, unsigned long 
 {
 	const char *user = mp_entry_user(entry);
 	const char *stored = mp_entry_password(entry), *reason = "";
-	struct mp_stored parsed;
+	const struct mp_scheme *scheme = NULL;
 
 	while (*stored == '!' || *stored == '*')
 		stored++;
@@ -248,18 +248,18 @@ check_password(struct check *check, const struct mp_entry *entry, unsigned long 
 				check->store_name, line_no, user, user);
 		return;
 	}
-	/* The value as a login judges it: its form, and its cost against the ceilings. */
-	if (mp_scheme_check(stored, user, &check->conf->limits, &reason) != MP_OK ||
-	    mp_stored_parse(stored, strlen(stored), &parsed, &reason) != MP_OK) {
+	/*
+	 * The value as a login judges it: its form, its cost against the
+	 * ceilings, and a cleartext that a login can give.
+	 */
+	if (cli_stored_check(stored, user, &check->conf->limits, &scheme, &reason) != MP_OK) {
 		finding(check, true, "%s line %lu: user %s: %s", check->store_name, line_no,
 			user, reason);
 		return;
 	}
-	if (parsed.scheme->weak)
+	if (scheme->weak)
 		finding(check, false, "%s line %lu: user %s has a weak %s hash; fix: mailpass "
-			"user passwd %s", check->store_name, line_no, user, parsed.scheme->name,
-			user);
-	mp_stored_clear(&parsed);
+			"user passwd %s", check->store_name, line_no, user, scheme->name, user);
 }
 
 static void

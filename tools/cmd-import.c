@@ -316,11 +316,11 @@ cmd_import(struct cli_context *ctx, int argc, char **argv)
 	struct import_options opt;
 	struct import_job job;
 	import_reader_fn *reader = NULL;
-	struct mp_store *store = NULL;
+	struct mp_auth *auth = NULL;
+	struct mp_store *store;
 	struct mp_conf conf;
 	unsigned char key[MP_APOP_KEY_BYTES];
 	char error[MP_ERROR_MAX];
-	const char *reason = "";
 	bool have_key = false;
 	int status;
 
@@ -330,13 +330,9 @@ cmd_import(struct cli_context *ctx, int argc, char **argv)
 	if (status >= 0)
 		goto out;
 	status = CLI_EXIT_ERROR;
-	if (!cli_load_conf(ctx, &conf))
+	if (!cli_open_store(ctx, &conf, &auth))
 		goto out;
-	if (mp_store_open(conf.store, &store, &reason) != MP_OK ||
-	    mp_store_file_set_owner(store, conf.store_owner, &reason) != MP_OK) {
-		cli_error("%s: store %s: %s", ctx->conf_path, conf.store, reason);
-		goto out;
-	}
+	store = mp_auth_store(auth);
 	if (opt.apop && conf.apop_key[0] != '\0') {
 		if (mp_apop_key_load(conf.apop_key, conf.store_owner, key, error,
 				     sizeof(error)) != MP_OK) {
@@ -371,6 +367,6 @@ out:
 	for (size_t i = 0; i < opt.user_count; i++)
 		free(opt.users[i]);
 	free(opt.users);
-	mp_store_close(&store);
+	mp_auth_close(&auth);
 	return status;
 }

@@ -328,14 +328,15 @@ user_list(struct cli_context *ctx, int argc, char **argv)
 }
 
 /*
- * show_scheme - the scheme of the stored value, never the value itself.
- * Returns true when the value is usable.
+ * show_scheme - the scheme of the stored value, never the value itself;
+ * "unusable" with the reason when a login would refuse the value, as
+ * "mailpass check" reports it.  Returns true when the value is usable.
  */
 static bool
-show_scheme(const struct mp_entry *entry)
+show_scheme(const struct mp_entry *entry, const struct mp_conf *conf)
 {
 	const char *stored = mp_entry_password(entry), *reason = "";
-	struct mp_stored parsed;
+	const struct mp_scheme *scheme = NULL;
 
 	while (*stored == '!' || *stored == '*')
 		stored++;
@@ -343,12 +344,12 @@ show_scheme(const struct mp_entry *entry)
 		printf("scheme: none (no password set)\n");
 		return false;
 	}
-	if (mp_stored_parse(stored, strlen(stored), &parsed, &reason) != MP_OK) {
+	if (cli_stored_check(stored, mp_entry_user(entry), &conf->limits, &scheme,
+			     &reason) != MP_OK) {
 		printf("scheme: unusable (%s)\n", reason);
 		return false;
 	}
-	printf("scheme: %s%s\n", parsed.scheme->name, parsed.scheme->weak ? " (weak)" : "");
-	mp_stored_clear(&parsed);
+	printf("scheme: %s%s\n", scheme->name, scheme->weak ? " (weak)" : "");
 	return true;
 }
 
@@ -421,7 +422,7 @@ user_show(struct cli_context *ctx, int argc, char **argv)
 		goto out;
 	}
 	printf("user: %s\n", mp_entry_user(entry));
-	usable = show_scheme(entry);
+	usable = show_scheme(entry, mp_auth_conf(auth));
 	show_state(entry);
 	show_apop(entry);
 	if (usable)

@@ -2,12 +2,15 @@
  * import-dovecot.c - "import --format dovecot": a Dovecot passwd-file.
  *
  * Lines are kept as they are, with their schemes, uid, gid, home and extra
- * fields.  The password field must be usable: a value the scheme table
- * recognises, or one the --default-scheme (Dovecot's passdb "scheme="
- * argument) makes usable; a bare DES string gets {DES-CRYPT}.  Lock marks
- * ('!', '*') are kept.  With --apop, a value that yields the cleartext
- * ({PLAIN}, the only way Dovecot serves APOP) also becomes the user's APOP
- * secret, so that APOP keeps working after the login hash is upgraded.
+ * fields.  The password field must be usable as a login judges it: a value
+ * the scheme table recognises (a bare crypt string, DES included, stays
+ * bare, as Dovecot's default scheme CRYPT reads it), or one the
+ * --default-scheme (Dovecot's passdb "scheme=" argument) makes usable; a
+ * cost over the ceilings or a {PLAIN} password no login can give (over
+ * 1024 bytes) is refused.  Lock marks ('!', '*') are kept.  With --apop, a
+ * value that yields the cleartext ({PLAIN}, the only way Dovecot serves
+ * APOP) also becomes the user's APOP secret, so that APOP keeps working
+ * after the login hash is upgraded.
  */
 #include <string.h>
 
@@ -78,7 +81,8 @@ import_dovecot_line(struct import_job *job, struct import_item *item, char *line
 			import_reject(job, item, "empty password field");
 		return;
 	}
-	if (import_stored_value(value, job->opt->default_scheme, &stored, &reason) != MP_OK) {
+	if (import_stored_value(job, item, value, job->opt->default_scheme, &stored,
+				&reason) != MP_OK) {
 		import_reject(job, item, "%s", reason);
 		return;
 	}

@@ -1,22 +1,37 @@
 /*
  * import-htpasswd.c - "import --format htpasswd": Apache's "user:hash"
- * lines.  The hashes are stored as they are when the scheme table
- * recognises them (bcrypt "$2y$", Apache's "$apr1$", "{SHA}", crypt(3)
- * strings); a bare traditional DES string gets {DES-CRYPT}.  Anything else,
- * such as the cleartext of "htpasswd -p", is rejected with the reason.
+ * lines.  Blanks (spaces and tabs) at the end of a line are removed, as
+ * Apache's reader of the file (ap_cfg_getline()) removes them, so that a
+ * hash pasted with a trailing blank is the hash Apache checks.  Apache
+ * removes leading blanks too; here they stay, and the line is rejected for
+ * its invalid user name.  The hashes are stored as they are when the
+ * scheme table recognises them and a login can use them (bcrypt "$2y$",
+ * Apache's "$apr1$", "{SHA}", crypt(3) strings, a bare DES string
+ * included).  Anything else, such as the cleartext of "htpasswd -p", is
+ * rejected with the reason.
  */
 #include <string.h>
 
 #include "import.h"
 #include "secret.h"
 
+/* is_blank - a space or a tab. */
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
 void
 import_htpasswd_line(struct import_job *job, struct import_item *item, char *line,
 		     size_t len)
 {
-	char *colon = memchr(line, ':', len), *hash, *stored = NULL;
+	char *colon, *hash, *stored = NULL;
 	const char *reason = "";
 
+	while (len > 0 && is_blank(line[len - 1]))
+		line[--len] = '\0';
+	colon = memchr(line, ':', len);
 	if (colon == NULL) {
 		import_reject(job, item, "no ':' after the user name");
 		return;
@@ -32,7 +47,7 @@ import_htpasswd_line(struct import_job *job, struct import_item *item, char *lin
 		import_reject(job, item, "empty password field");
 		return;
 	}
-	if (import_stored_value(hash, NULL, &stored, &reason) != MP_OK ||
+	if (import_stored_value(job, item, hash, NULL, &stored, &reason) != MP_OK ||
 	    mp_entry_new(item->user, stored, &item->entry, &reason) != MP_OK) {
 		mp_secret_free_str(&stored);
 		import_reject(job, item, "%s", reason);

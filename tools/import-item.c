@@ -208,27 +208,16 @@ import_set_cleartext(struct import_job *job, struct import_item *item, const cha
 
 /* --- Stored values. */
 
-/* is_bare_des - 13 characters of the crypt alphabet: a traditional DES crypt(3) string. */
-static bool
-is_bare_des(const char *value)
-{
-	static const char alphabet[] =
-		"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-	return strlen(value) == 13 && strspn(value, alphabet) == 13;
-}
-
-/* stored_usable - value parses with a known scheme; its copy in *stored_r. */
+/* stored_usable - value can serve user's logins (cli_stored_check()); its copy in *stored_r. */
 static enum mp_result
-stored_usable(const char *value, char **stored_r, const char **reason_r)
+stored_usable(const char *value, const char *user, const struct mp_verify_limits *limits,
+	      char **stored_r, const char **reason_r)
 {
-	struct mp_stored parsed;
 	enum mp_result result;
 
-	result = mp_stored_parse(value, strlen(value), &parsed, reason_r);
+	result = cli_stored_check(value, user, limits, NULL, reason_r);
 	if (result != MP_OK)
 		return result;
-	mp_stored_clear(&parsed);
 	*stored_r = mp_secret_dup(value, strlen(value));
 	if (*stored_r == NULL) {
 		*reason_r = "out of memory";
@@ -237,46 +226,24 @@ stored_usable(const char *value, char **stored_r, const char **reason_r)
 	return MP_OK;
 }
 
-/* stored_with_prefix - "{NAME}value", if the table takes it. */
-static enum mp_result
-stored_with_prefix(const char *name, const char *value, char **stored_r, const char **reason_r)
+enum mp_result
+import_stored_value(const struct import_job *job, const struct import_item *item,
+		    const char *value, const struct mp_scheme *bare_scheme, char **stored_r,
+		    const char **reason_r)
 {
+	const struct mp_verify_limits *limits = job->conf != NULL ? &job->conf->limits : NULL;
+	const char *user = item->user;
 	char *candidate = NULL;
 	enum mp_result result;
 
-	if (asprintf(&candidate, "{%s}%s", name, value) < 0) {
+	*stored_r = NULL;
+	if (bare_scheme == NULL || value[0] == '{')
+		return stored_usable(value, user, limits, stored_r, reason_r);
+	if (asprintf(&candidate, "{%s}%s", bare_scheme->name, value) < 0) {
 		*reason_r = "out of memory";
 		return MP_INTERNAL;
 	}
-	result = stored_usable(candidate, stored_r, reason_r);
+	result = stored_usable(candidate, user, limits, stored_r, reason_r);
 	mp_secret_free_str(&candidate);
 	return result;
-}
-
-enum mp_result
-import_stored_value(const char *value, const struct mp_scheme *bare_scheme, char **stored_r,
-		    const char **reason_r)
-{
-	/* The rows that verify a bare DES string, most specific first. */
-	static const char *const des_schemes[] = { "DES-CRYPT", "CRYPT" };
-	const char *first_reason = "";
-	enum mp_result result;
-
-	*stored_r = NULL;
-	if (bare_scheme != NULL && value[0] != '{')
-		return stored_with_prefix(bare_scheme->name, value, stored_r, reason_r);
-	result = stored_usable(value, stored_r, &first_reason);
-	if (result != MP_MALFORMED || !is_bare_des(value)) {
-		*reason_r = first_reason;
-		return result;
-	}
-	for (size_t i = 0; i < sizeof(des_schemes) / sizeof(des_schemes[0]); i++) {
-		if (mp_scheme_find(des_schemes[i]) == NULL)
-			continue;
-		result = stored_with_prefix(des_schemes[i], value, stored_r, reason_r);
-		if (result != MP_MALFORMED)
-			return result;
-	}
-	*reason_r = first_reason;
-	return MP_MALFORMED;
 }

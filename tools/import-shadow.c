@@ -9,6 +9,7 @@
  *   "!$6$..."              imported locked ("!" kept): the right password
  *                          gives "disabled", and removing the "!" unlocks it
  *   "$6$...", DES, ...     imported as it is when the scheme table knows it
+ *                          and a login can use it (cost within the ceilings)
  * An account whose expire date has passed is imported with "nologin", as
  * pam_unix refuses it.  --min-uid takes the uids from the passwd file.
  */
@@ -227,7 +228,7 @@ import_shadow_line(struct import_job *job, struct import_item *item, char *line,
 		import_skip(job, item, "no password (locked account without a hash)");
 		return;
 	}
-	if (import_stored_value(value, NULL, &stored, &reason) != MP_OK) {
+	if (import_stored_value(job, item, value, NULL, &stored, &reason) != MP_OK) {
 		import_reject(job, item, "%s", reason);
 		return;
 	}

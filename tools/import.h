@@ -89,7 +89,7 @@ struct import_item {
 
 struct import_job {
 	const struct import_options *opt;
-	const struct mp_conf *conf;
+	const struct mp_conf *conf;	/* NULL: a job that only parses records */
 	bool records;			/* the input is numbered in records, not lines */
 	unsigned long total;		/* lines or records read */
 	struct import_item *items;	/* in input order */
@@ -147,15 +147,21 @@ bool import_set_cleartext(struct import_job *job, struct import_item *item,
 			  const char *secret, size_t len, const char *what);
 
 /*
- * import_stored_value - the value to store for value, a password field of
- * the input: value itself when the scheme table recognises it, or a bare
- * traditional DES string given the {DES-CRYPT} or {CRYPT} prefix when the
- * table has such a row.  With bare_scheme, a value without "{" gets
- * "{NAME}" first.  Returns MP_OK with a malloc'd *stored_r, or MP_MALFORMED
- * with the reason of mp_stored_parse().
+ * import_stored_value - the value to store for value, the password field
+ * of item (whose user is set) without its lock marks: value itself (a bare
+ * crypt string, DES included, stays bare, as Dovecot's default scheme
+ * CRYPT reads it), or with bare_scheme, "{NAME}value" for a value without
+ * "{".  The value must serve the user's logins as cli_stored_check()
+ * judges it with the ceilings of job->conf (the built-in ones when a job
+ * that only parses records has no conf): an unknown scheme, a value that
+ * does not decode, a cost over the ceilings or a cleartext no login can
+ * give is refused.  Returns MP_OK with a malloc'd *stored_r, or
+ * MP_MALFORMED (MP_INTERNAL) with the reason.
  */
-enum mp_result import_stored_value(const char *value, const struct mp_scheme *bare_scheme,
-				   char **stored_r, const char **reason_r);
+enum mp_result import_stored_value(const struct import_job *job,
+				   const struct import_item *item, const char *value,
+				   const struct mp_scheme *bare_scheme, char **stored_r,
+				   const char **reason_r);
 
 /* One line of a text input: NUL-terminated, without its line end. */
 typedef void import_line_fn(struct import_job *job, struct import_item *item, char *line,
