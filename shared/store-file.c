@@ -48,7 +48,9 @@ struct file_data {
 	size_t len;
 	size_t size;		/* allocated, wiped on release */
 	bool exists;
-	struct stat st;
+	struct stat st;		/* fstat() at the open */
+	bool steady;		/* fstat() after the read gave st's identity again */
+	int fd;			/* the file read, open until release; -1 for none */
 };
 
 /* One line of the store; start..end covers its newline when it has one. */
@@ -67,7 +69,10 @@ file_data_free(struct file_data *file)
 		mp_wipe(file->data, file->size);
 		free(file->data);
 	}
+	if (file->fd >= 0)
+		(void)close(file->fd);
 	memset(file, 0, sizeof(*file));
+	file->fd = -1;
 }
 
 /* read_all - read fd to its end; size_hint is the size fstat reported. */
@@ -141,6 +146,7 @@ file_open_checked(const struct file_store *fs, bool for_edit, struct file_data *
 
 	*fd_r = -1;
 	memset(file, 0, sizeof(*file));
+	file->fd = -1;
 	if (for_edit)
 		flags |= O_NOFOLLOW;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
@@ -193,22 +199,32 @@ done:
 	return MP_UNAVAILABLE;
 }
 
-/* file_read - read the store file into *file, as file_open_checked() opens it. */
+/*
+ * file_read - read the store file into *file, as file_open_checked() opens
+ * it, and keep it open as file->fd until file_data_free().  file->steady
+ * tells whether the file still has the identity of file->st after the read:
+ * a write in place while it was read (an append by hand) moves its size or
+ * times.
+ */
 static enum mp_result
 file_read(const struct file_store *fs, bool for_edit, struct file_data *file,
 	  const char **reason_r)
 {
 	enum mp_result result;
+	struct stat after;
 	int fd;
 
 	result = file_open_checked(fs, for_edit, file, &fd, reason_r);
 	if (result != MP_OK || fd < 0)
 		return result;
+	file->fd = fd;
 	result = read_all(fd, file->st.st_size, file, reason_r);
-	(void)close(fd);
-	if (result != MP_OK)
+	if (result != MP_OK) {
 		file_data_free(file);
-	return result;
+		return result;
+	}
+	file->steady = fstat(fd, &after) == 0 && mp_store_stamp_same_identity(&file->st, &after);
+	return MP_OK;
 }
 
 /* next_line - the line at *pos, advancing *pos past its newline; false at the end. */
@@ -277,9 +293,15 @@ file_names_unique(const struct file_data *file, const char **reason_r)
 		*reason_r = "out of memory";
 		return MP_INTERNAL;
 	}
+	/*
+	 * A line with an empty name (":x") is broken, and no lookup can ask
+	 * for its user: two of them are no user twice.
+	 */
 	while (added > 0 && next_line(file, &pos, &line)) {
-		if (!line_is_ignored(&line))
-			added = mp_name_set_add(names, line.text, line_name_len(&line));
+		size_t name_len = line_name_len(&line);
+
+		if (!line_is_ignored(&line) && name_len > 0)
+			added = mp_name_set_add(names, line.text, name_len);
 	}
 	mp_name_set_free(&names);
 	if (added < 0) {
@@ -296,15 +318,20 @@ file_names_unique(const struct file_data *file, const char **reason_r)
 /*
  * file_was_unique - the file as read for an edit holds no user twice: it is
  * missing (an empty store), its stamp vouches for it, or a look at every
- * line shows it.  An edit of such a file leaves it so, since it replaces,
- * deletes or adds one record per user and never adds a user who has one.
+ * line shows it.  The stamp vouches only for a file that nothing changed
+ * while it was read (file->steady): a line appended meanwhile is in the
+ * data read, which the edit writes back.  An edit of such a file leaves it
+ * so, since it replaces, deletes or adds one record per user and never adds
+ * a user who has one.
  */
 static bool
 file_was_unique(const struct file_store *fs, const struct file_data *file)
 {
 	const char *reason;
 
-	if (!file->exists || mp_store_stamp_matches(fs->path, &file->st))
+	if (!file->exists)
+		return true;
+	if (file->steady && mp_store_stamp_matches(fs->path, &file->st))
 		return true;
 	return file_names_unique(file, &reason) == MP_OK;
 }
@@ -614,7 +641,7 @@ batch_write(struct batch *batch, const char **reason_r)
 	const char *stamp_reason;
 	struct stat new_st;
 	enum mp_result result;
-	bool unique;
+	bool unique, as_written;
 
 	for (size_t i = 0; i < batch->editable; i++) {
 		struct batch_user *user = batch->by_name[i];
@@ -653,12 +680,15 @@ batch_write(struct batch *batch, const char **reason_r)
 		add_chunk(chunks, &n_chunks, "\n", 1);
 	}
 	unique = file_was_unique(batch->fs, file);
-	result = mp_atomic_replace(batch->fs->path, chunks, n_chunks,
-				   file->exists ? &file->st : NULL, FILE_STORE_NEW_MODE, &new_st,
-				   reason_r);
+	result = mp_atomic_replace(batch->fs->path, chunks, n_chunks, file->fd,
+				   FILE_STORE_NEW_MODE, &new_st, &as_written, reason_r);
 	free(chunks);
-	/* The edit is done; a stamp that cannot be written only costs later lookups time. */
-	if (result == MP_OK && unique)
+	/*
+	 * The edit is done; a stamp that cannot be written only costs later
+	 * lookups time.  A file that someone wrote to after the rename holds
+	 * lines no one checked: it gets no stamp.
+	 */
+	if (result == MP_OK && unique && as_written)
 		(void)mp_store_stamp_write(batch->fs->path, &new_st, &stamp_reason);
 	return result;
 }
@@ -675,7 +705,7 @@ file_edit_batch(struct mp_store *store, const char *const *users, size_t count,
 {
 	struct batch batch = {
 		.fs = (struct file_store *)store, .count = count, .fn = fn,
-		.context = context, .results = results_r,
+		.context = context, .results = results_r, .file = { .fd = -1 },
 	};
 	bool dry_run = (flags & MP_STORE_BATCH_DRY_RUN) != 0;
 	enum mp_result result = MP_INTERNAL;

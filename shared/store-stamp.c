@@ -160,11 +160,22 @@ mp_store_stamp_matches(const char *store_path, const struct stat *store_st)
 	return same;
 }
 
+bool
+mp_store_stamp_same_identity(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 enum mp_result
 mp_store_stamp_write(const char *store_path, const struct stat *store_st, const char **reason_r)
 {
 	char path[PATH_MAX], line[STAMP_LINE_MAX];
 	struct mp_atomic_chunk chunk = { .data = line };
+	enum mp_result result;
+	struct stat st;
+	int store_fd;
 
 	chunk.len = stamp_line(store_st, line, sizeof(line));
 	if (chunk.len == 0 || !stamp_path(store_path, ".stamp", path, sizeof(path))) {
@@ -172,9 +183,23 @@ mp_store_stamp_write(const char *store_path, const struct stat *store_st, const 
 		return MP_UNAVAILABLE;
 	}
 	/*
-	 * The store's lock serialises the writers of its stamp too.  The store
-	 * is neither group- nor world-writable (a lookup refuses it otherwise),
-	 * so its owner, group and mode suit the stamp.
+	 * The stamp takes the store file's owner, group, mode and ACL, so that
+	 * whoever may read the store may read its stamp.  The store is neither
+	 * group- nor world-writable (a lookup refuses it otherwise), so they
+	 * suit the stamp.  The store's lock serialises the stamp's writers too.
 	 */
-	return mp_atomic_replace(path, &chunk, 1, store_st, 0, NULL, reason_r);
+	store_fd = open(store_path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (store_fd < 0) {
+		*reason_r = "cannot open the store file to give its stamp the same permissions";
+		return MP_UNAVAILABLE;
+	}
+	if (fstat(store_fd, &st) < 0 || st.st_dev != store_st->st_dev ||
+	    st.st_ino != store_st->st_ino) {
+		*reason_r = "the store file was replaced before its stamp was written";
+		result = MP_UNAVAILABLE;
+	} else {
+		result = mp_atomic_replace(path, &chunk, 1, store_fd, 0, NULL, NULL, reason_r);
+	}
+	(void)close(store_fd);
+	return result;
 }

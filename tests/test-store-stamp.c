@@ -16,6 +16,7 @@
 #include "entry.h"
 #include "name-set.h"
 #include "secret.h"
+#include "store-faults.h"
 #include "store-scan.h"
 #include "store-stamp.h"
 #include "store.h"
@@ -28,10 +29,16 @@
  * unless a stamp vouches.
  */
 static char duplicated[MP_STORE_SCAN_CHUNK + 4096];
+/* The same store without the second alice: no user twice. */
+static char unique_big[sizeof(duplicated)];
 static const char small_duplicated[] = "alice:{PLAIN}first\nbob:{PLAIN}b\nalice:{PLAIN}second\n";
 static const char clean[] = "# users\nalice:{PLAIN}a\n\nbob:{PLAIN}b\ncarol\n";
+static const char empty_names[] = "alice:{PLAIN}a\n:x\nbob:{PLAIN}b\n:x\n:\n";
 
-/* make_duplicated - fill duplicated[] once: alice, bob, filler users, alice again. */
+/*
+ * make_duplicated - fill duplicated[] once: alice, bob, filler users, alice
+ * again; and unique_big[] with all but the last line.
+ */
 static void
 make_duplicated(void)
 {
@@ -44,6 +51,7 @@ make_duplicated(void)
 	for (unsigned int i = 0; len < MP_STORE_SCAN_CHUNK + 100; i++)
 		len += (size_t)snprintf(duplicated + len, sizeof(duplicated) - len,
 					"filler%05u:{PLAIN}x\n", i);
+	memcpy(unique_big, duplicated, len + 1);
 	snprintf(duplicated + len, sizeof(duplicated) - len, "alice:{PLAIN}second\n");
 }
 
@@ -386,6 +394,12 @@ test_edits(void)
 			MP_MALFORMED);
 	fixture_close(&f);
 
+	/* Two broken lines without a name: an edit stamps the store all the same. */
+	fixture_open(&f, empty_names);
+	MP_CHECK_RESULT("edit beside empty names", set_password(&f, "bob", "{PLAIN}b2"), MP_OK);
+	CU_ASSERT(stamp_matches(&f));
+	fixture_close(&f);
+
 	/* A store created by its first edit. */
 	fixture_open(&f, "");
 	CU_ASSERT_FATAL(unlink(f.store) == 0);
@@ -408,6 +422,12 @@ test_stamp_command(void)
 	MP_CHECK_RESULT("lookup", lookup(&f, "bob", password, sizeof(password)), MP_OK);
 	fixture_close(&f);
 
+	/* Broken lines without a name are no user, let alone one user twice. */
+	fixture_open(&f, empty_names);
+	MP_CHECK_RESULT("stamp, two empty names", mp_store_file_stamp(f.handle, &reason), MP_OK);
+	CU_ASSERT(stamp_matches(&f));
+	fixture_close(&f);
+
 	fixture_open(&f, duplicated);
 	(void)unlink(f.stamp);
 	MP_CHECK_RESULT("stamp duplicated", mp_store_file_stamp(f.handle, &reason), MP_MALFORMED);
@@ -417,6 +437,158 @@ test_stamp_command(void)
 	MP_CHECK_RESULT("no store", mp_store_file_stamp(f.handle, &reason), MP_UNAVAILABLE);
 	CU_ASSERT(access(f.stamp, F_OK) != 0);
 	fixture_close(&f);
+}
+
+/*
+ * stamp_big - a store of more than the scan's first read, without a user
+ * twice, stamped: its lookups stop at the user's line.
+ */
+static void
+stamp_big(struct fixture *f)
+{
+	const char *reason = "";
+
+	fixture_open(f, unique_big);
+	MP_CHECK_RESULT("stamp", mp_store_file_stamp(f->handle, &reason), MP_OK);
+	CU_ASSERT_FATAL(stamp_matches(f));
+}
+
+/* fault_fired - assert that the armed fault happened, or the test shows nothing. */
+static void
+fault_fired(const char *label)
+{
+	bool fired = mp_fault_fired();
+
+	if (!fired)
+		fprintf(stderr, "\n  %s: the other process's append did not happen\n", label);
+	CU_ASSERT_FATAL(fired);
+}
+
+/*
+ * An edit whose read of the store overlaps an append by hand (`echo ... >>
+ * passwd`) writes the appended line back: the old stamp, which matched the
+ * file as it was opened, must not vouch for what was read, and the new file
+ * is stamped only when a look at every line shows no user twice.
+ */
+static void
+test_append_during_edit(void)
+{
+	struct fixture f;
+	char password[64];
+
+	stamp_big(&f);
+	mp_fault_arm(MP_FAULT_APPEND_AT_READ, f.store, "alice:{PLAIN}second\n");
+	MP_CHECK_RESULT("edit", set_password(&f, "bob", "{PLAIN}b2"), MP_OK);
+	fault_fired("edit");
+	CU_ASSERT(!stamp_matches(&f));
+	MP_CHECK_RESULT("alice twice", lookup(&f, "alice", password, sizeof(password)),
+			MP_MALFORMED);
+	/* The next edit reads every line, and stamps nothing either. */
+	MP_CHECK_RESULT("next edit", set_password(&f, "bob", "{PLAIN}b3"), MP_OK);
+	CU_ASSERT(!stamp_matches(&f));
+	MP_CHECK_RESULT("still twice", lookup(&f, "alice", password, sizeof(password)),
+			MP_MALFORMED);
+	fixture_close(&f);
+
+	/* A new user appended meanwhile: every line is looked at, and the file stamped. */
+	stamp_big(&f);
+	mp_fault_arm(MP_FAULT_APPEND_AT_READ, f.store, "zoe:{PLAIN}z\n");
+	MP_CHECK_RESULT("edit, zoe appended", set_password(&f, "bob", "{PLAIN}b2"), MP_OK);
+	fault_fired("edit, zoe appended");
+	CU_ASSERT(stamp_matches(&f));
+	MP_CHECK_RESULT("zoe", lookup(&f, "zoe", password, sizeof(password)), MP_OK);
+	MP_CHECK_STR("zoe", password, "{PLAIN}z");
+	fixture_close(&f);
+}
+
+/*
+ * An append by hand to the new store file between the writer's rename and
+ * its fstat() of the file: that fstat() must not become the identity of a
+ * stamp, which would vouch for a line no one checked.
+ */
+static void
+test_append_after_rename(void)
+{
+	struct fixture f;
+	char password[64];
+
+	stamp_big(&f);
+	mp_fault_arm(MP_FAULT_APPEND_AT_WRITER_FSTAT, f.store, "alice:{PLAIN}second\n");
+	MP_CHECK_RESULT("edit", set_password(&f, "bob", "{PLAIN}b2"), MP_OK);
+	fault_fired("edit");
+	CU_ASSERT(!stamp_matches(&f));
+	MP_CHECK_RESULT("alice twice", lookup(&f, "alice", password, sizeof(password)),
+			MP_MALFORMED);
+	MP_CHECK_RESULT("bob", lookup(&f, "bob", password, sizeof(password)), MP_OK);
+	MP_CHECK_STR("bob", password, "{PLAIN}b2");
+	fixture_close(&f);
+}
+
+/*
+ * A lookup judges the stamp when it opens the store: an append while it
+ * reads does not stop it at the first record, and it answers as the file
+ * it opened would, before the append.  The next lookup sees a stale stamp.
+ */
+static void
+test_append_during_lookup(void)
+{
+	struct fixture f;
+	char password[64];
+
+	stamp_big(&f);
+	mp_fault_arm(MP_FAULT_APPEND_AT_READ, f.store, "alice:{PLAIN}second\n");
+	MP_CHECK_RESULT("during", lookup(&f, "alice", password, sizeof(password)), MP_OK);
+	fault_fired("lookup");
+	MP_CHECK_STR("during", password, "{PLAIN}first");
+	MP_CHECK_RESULT("after", lookup(&f, "alice", password, sizeof(password)), MP_MALFORMED);
+	fixture_close(&f);
+}
+
+/* Two fstat()s give the same stamp exactly when the fields the stamp records agree. */
+static void
+test_same_identity(void)
+{
+	/* Each row adds its numbers to the fields of a copy of the status. */
+	static const struct {
+		const char *label;
+		int dev, ino, size, mtime_sec, mtime_nsec, ctime_sec, ctime_nsec, atime_sec, mode;
+		bool want;
+	} rows[] = {
+		{ .label = "the same", .want = true },
+		{ .label = "device", .dev = 1 },
+		{ .label = "inode", .ino = 1 },
+		{ .label = "size", .size = 1 },
+		{ .label = "mtime seconds", .mtime_sec = 1 },
+		{ .label = "mtime nanoseconds", .mtime_nsec = 1 },
+		{ .label = "ctime seconds", .ctime_sec = 1 },
+		{ .label = "ctime nanoseconds", .ctime_nsec = 1 },
+		{ .label = "atime (not recorded)", .atime_sec = 1, .want = true },
+		{ .label = "mode (not recorded: it moves the ctime)", .mode = 040, .want = true },
+	};
+	const struct stat a = {
+		.st_dev = 8, .st_ino = 1234, .st_size = 99, .st_mode = S_IFREG | 0600,
+		.st_mtim = { 1700000000, 5 }, .st_ctim = { 1700000001, 6 },
+		.st_atim = { 1700000002, 7 },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct stat b = a;
+		bool got;
+
+		b.st_dev += (dev_t)rows[i].dev;
+		b.st_ino += (ino_t)rows[i].ino;
+		b.st_size += rows[i].size;
+		b.st_mtim.tv_sec += rows[i].mtime_sec;
+		b.st_mtim.tv_nsec += rows[i].mtime_nsec;
+		b.st_ctim.tv_sec += rows[i].ctime_sec;
+		b.st_ctim.tv_nsec += rows[i].ctime_nsec;
+		b.st_atim.tv_sec += rows[i].atime_sec;
+		b.st_mode += (mode_t)rows[i].mode;
+		got = mp_store_stamp_same_identity(&a, &b);
+		if (got != rows[i].want)
+			fprintf(stderr, "\n  %s: got %d, want %d\n", rows[i].label, got, rows[i].want);
+		CU_ASSERT(got == rows[i].want);
+	}
 }
 
 /* The name set: added once, seen twice, full. */
@@ -455,9 +627,13 @@ mp_test_register_store_stamp(void)
 
 	CU_add_test(suite, "a trusted stamp", test_trusted);
 	CU_add_test(suite, "the line of a stamp", test_line_format);
+	CU_add_test(suite, "the identity a stamp records", test_same_identity);
 	CU_add_test(suite, "a stale stamp", test_stale);
 	CU_add_test(suite, "stamps that are ignored", test_untrusted);
 	CU_add_test(suite, "edits keep the stamp", test_edits);
 	CU_add_test(suite, "stamping a store", test_stamp_command);
+	CU_add_test(suite, "an append during an edit's read", test_append_during_edit);
+	CU_add_test(suite, "an append after a writer's rename", test_append_after_rename);
+	CU_add_test(suite, "an append during a lookup", test_append_during_lookup);
 	CU_add_test(suite, "the name set", test_name_set);
 }

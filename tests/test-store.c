@@ -12,6 +12,7 @@
 
 #include "file-safety.h"
 #include "mp-limits.h"
+#include "store-faults.h"
 #include "store.h"
 #include "unit.h"
 
@@ -875,6 +876,126 @@ test_edit_owner(void)
 	CU_ASSERT(stat(f.path, &st) == 0 && st.st_uid == nobody && st.st_gid == 4343);
 	CU_ASSERT((st.st_mode & 07777) == 0640);
 	check_file("owner", f.path, "bob:{PLAIN}c\n", 13);
+	fixture_done(&f);
+}
+
+/* acl_text - the ACL of path as `getfacl -n` prints it, on one line; false when it fails. */
+static bool
+acl_text(const char *path, char *out, size_t size)
+{
+	char command[PATH_SIZE + 64];
+
+	snprintf(command, sizeof(command), "acl=$(getfacl -c -n -p -- '%s') && echo $acl", path);
+	return mp_test_capture(command, out, size) == 0 && out[0] != '\0';
+}
+
+/* check_acl - path's ACL is want, printed as acl_text() prints it. */
+static void
+check_acl(const char *label, const char *path, const char *want)
+{
+	char got[512];
+
+	if (!acl_text(path, got, sizeof(got)))
+		snprintf(got, sizeof(got), "(getfacl failed)");
+	MP_CHECK_STR(label, got, want);
+}
+
+/*
+ * An admin's POSIX ACL on the store (read access for the mail server's
+ * account, say) survives an edit, and the stamp gets it too; an ACL the
+ * new file would inherit from its directory does not replace the store's
+ * permissions; an ACL that cannot be set fails the edit.
+ */
+static void
+test_edit_acl(void)
+{
+	char command[PATH_SIZE + 64], out[512], acl[512], stamp_path[PATH_SIZE + 8];
+	const char *reason = NULL;
+	struct fixture f;
+
+	if (!mp_test_have_tool("setfacl") || !mp_test_have_tool("getfacl")) {
+		mp_test_skip("edit keeps the ACL",
+			     "setfacl and getfacl are not installed (Debian package acl)");
+		return;
+	}
+	fixture_init(&f, "bob:{PLAIN}b\n", 13, 0640);
+	snprintf(command, sizeof(command), "setfacl -m u:%d:r -- '%s' 2>&1",
+		 MP_TEST_UNPRIVILEGED_UID, f.path);
+	if (mp_test_capture(command, out, sizeof(out)) != 0) {
+		fprintf(stderr, "\n  setfacl: %s\n", out);
+		mp_test_skip("edit keeps the ACL",
+			     "the file system of $TMPDIR refuses POSIX ACLs (setfacl failed)");
+		fixture_done(&f);
+		return;
+	}
+	CU_ASSERT_FATAL(acl_text(f.path, acl, sizeof(acl)));
+	CU_ASSERT_FATAL(strstr(acl, "user:65534:r--") != NULL);
+	snprintf(stamp_path, sizeof(stamp_path), "%s.stamp", f.path);
+	MP_CHECK_RESULT("edit", set_password(f.store, "bob", "{PLAIN}c", &reason), MP_OK);
+	check_acl("after an edit", f.path, acl);
+	check_acl("the stamp", stamp_path, acl);
+	MP_CHECK_RESULT("add", set_password(f.store, "dave", "{PLAIN}d", &reason), MP_OK);
+	check_acl("after an add", f.path, acl);
+
+	/* An ACL that cannot be set: the edit fails and leaves the store as it was. */
+	mp_fault_arm(MP_FAULT_FSETXATTR_FAILS, NULL, NULL);
+	MP_CHECK_RESULT("ACL refused", set_password(f.store, "bob", "{PLAIN}x", &reason),
+			MP_UNAVAILABLE);
+	CU_ASSERT(mp_fault_fired());
+	CU_ASSERT(reason != NULL && strstr(reason, "ACL") != NULL);
+	check_file("ACL refused", f.path, "bob:{PLAIN}c\ndave:{PLAIN}d\n", 27);
+	check_acl("ACL refused", f.path, acl);
+	CU_ASSERT(!exists(f.tmp_path));
+	fixture_done(&f);
+
+	/* The directory's default ACL: the store had none, and has none after an edit. */
+	fixture_init(&f, "bob:{PLAIN}b\n", 13, 0640);
+	CU_ASSERT_FATAL(acl_text(f.path, acl, sizeof(acl)));
+	snprintf(command, sizeof(command), "setfacl -d -m u:%d:rw -- '%s' 2>&1",
+		 MP_TEST_UNPRIVILEGED_UID, f.dir);
+	CU_ASSERT_FATAL(mp_test_capture(command, out, sizeof(out)) == 0);
+	MP_CHECK_RESULT("default ACL", set_password(f.store, "bob", "{PLAIN}c", &reason), MP_OK);
+	check_acl("default ACL", f.path, acl);
+	fixture_done(&f);
+}
+
+/*
+ * A hard link planted as the lock file is refused: following the store's
+ * owner and mode would hand the file it names to the store's owner.
+ */
+static void
+test_lock_hard_link(void)
+{
+	char target[PATH_SIZE];
+	const char *reason = NULL;
+	struct fixture f;
+	struct stat st;
+	uid_t nobody = 0;
+	bool other_owner = geteuid() == 0 && mp_file_owner_uid("nobody", &nobody);
+
+	fixture_init(&f, "bob:{PLAIN}b\n", 13, 0640);
+	if (other_owner) {
+		CU_ASSERT_FATAL(chown(f.path, nobody, MP_TEST_UNPRIVILEGED_GID) == 0);
+		MP_CHECK_RESULT("store_owner", mp_store_file_set_owner(f.store, "nobody", &reason),
+				MP_OK);
+	}
+	snprintf(target, sizeof(target), "%s/precious", f.dir);
+	CU_ASSERT_FATAL(mp_test_write_file(target, "precious\n", 0600));
+	CU_ASSERT_FATAL(link(target, f.lock_path) == 0);
+	MP_CHECK_RESULT("hard link", set_password(f.store, "bob", "{PLAIN}c", &reason),
+			MP_UNAVAILABLE);
+	CU_ASSERT(reason != NULL && strstr(reason, "hard link") != NULL);
+	MP_CHECK_RESULT("hard link, stamp", mp_store_file_stamp(f.store, &reason), MP_UNAVAILABLE);
+	CU_ASSERT(stat(target, &st) == 0 && (st.st_mode & 07777) == 0600 &&
+		  st.st_uid == geteuid());
+	check_file("hard link", f.path, "bob:{PLAIN}b\n", 13);
+	check_file("target", target, "precious\n", 9);
+
+	/* Once the link is gone, the lock file is made afresh. */
+	CU_ASSERT_FATAL(unlink(f.lock_path) == 0);
+	MP_CHECK_RESULT("no link", set_password(f.store, "bob", "{PLAIN}c", &reason), MP_OK);
+	check_file("no link", f.path, "bob:{PLAIN}c\n", 13);
+	CU_ASSERT(stat(target, &st) == 0 && (st.st_mode & 07777) == 0600);
 	fixture_done(&f);
 }
 
@@ -1968,6 +2089,8 @@ mp_test_register_store(void)
 	CU_add_test(suite, "edit then lookup", test_edit_then_lookup);
 	CU_add_test(suite, "edit keeps the mode", test_edit_modes);
 	CU_add_test(suite, "edit keeps the owner", test_edit_owner);
+	CU_add_test(suite, "edit keeps the ACL", test_edit_acl);
+	CU_add_test(suite, "a hard-linked lock file", test_lock_hard_link);
 	CU_add_test(suite, "stale temporary file", test_edit_stale_tmp);
 	CU_add_test(suite, "edits refused", test_edit_refused_paths);
 	CU_add_test(suite, "batch", test_batch);
