@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,35 +64,85 @@ out:
 	return result;
 }
 
+/* write_key_file - a new key into fd, synced; the key is wiped. */
+static bool
+write_key_file(const struct mp_sodium *sodium, int fd)
+{
+	unsigned char key[MP_APOP_KEY_BYTES];
+	bool ok;
+
+	sodium->randombytes_buf(key, sizeof(key));
+	ok = fchmod(fd, 0600) == 0 && write(fd, key, sizeof(key)) == (ssize_t)sizeof(key) &&
+	     fsync(fd) == 0;
+	mp_wipe(key, sizeof(key));
+	return ok;
+}
+
+/* sync_dir_of - fsync the directory that holds path, so that a new name in it lasts. */
+static bool
+sync_dir_of(const char *path)
+{
+	char *dir = mp_file_dir_of(path);
+	bool ok = false;
+	int fd;
+
+	if (dir == NULL)
+		return false;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		ok = fsync(fd) == 0;
+		(void)close(fd);
+	}
+	free(dir);
+	return ok;
+}
+
+/*
+ * The key is written whole under a temporary name and then given its own
+ * name by link(), which fails when the name exists: path is either missing
+ * or a complete key, even after a crash, and never a file someone else put
+ * there is removed.  A crash can leave the temporary file (mode 0600).
+ */
 enum mp_result
 mp_apop_key_create(const char *path, const char **reason_r)
 {
-	unsigned char key[MP_APOP_KEY_BYTES];
 	const struct mp_sodium *sodium;
+	size_t len = strlen(path);
+	char *tmp;
 	bool ok;
 	int fd;
 
 	sodium = mp_sodium_load(reason_r);
 	if (sodium == NULL)
 		return MP_INTERNAL;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	tmp = malloc(len + sizeof(".XXXXXX"));
+	if (tmp == NULL) {
+		*reason_r = "out of memory";
+		return MP_INTERNAL;
+	}
+	memcpy(tmp, path, len);
+	memcpy(tmp + len, ".XXXXXX", sizeof(".XXXXXX"));
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		*reason_r = errno == EEXIST ? "the key file exists; refusing to overwrite it" :
-			"cannot create the key file";
+		free(tmp);
+		*reason_r = "cannot create the key file";
 		return MP_UNAVAILABLE;
 	}
-	sodium->randombytes_buf(key, sizeof(key));
-	ok = fchmod(fd, 0600) == 0 &&
-		write(fd, key, sizeof(key)) == (ssize_t)sizeof(key) &&
-		fsync(fd) == 0;
-	mp_wipe(key, sizeof(key));
+	ok = write_key_file(sodium, fd);
 	ok = close(fd) == 0 && ok;
 	if (!ok) {
-		(void)unlink(path);
 		*reason_r = "cannot write the key file";
-		return MP_UNAVAILABLE;
+	} else if (link(tmp, path) != 0) {
+		*reason_r = errno == EEXIST ? "the key file exists; refusing to overwrite it" :
+			"cannot create the key file";
+		ok = false;
+	} else if (!sync_dir_of(path)) {
+		*reason_r = "the key file was written, but its directory cannot be synced";
+		ok = false;
 	}
-	return MP_OK;
+	(void)unlink(tmp);
+	free(tmp);
+	return ok ? MP_OK : MP_UNAVAILABLE;
 }
 
 /* field_safe - true when secret can stand in a passwd-file extra field as it is. */
@@ -171,6 +222,13 @@ mp_apop_secret_seal(const unsigned char *key, const char *secret, size_t secret_
 		      field_r, reason_r);
 	mp_secret_free(&box, box_len);
 	return result;
+}
+
+/* is_sealed - field is a {SECRETBOX} value (scheme names are case-insensitive). */
+static bool
+is_sealed(const char *field)
+{
+	return strncasecmp(field, SECRETBOX_PREFIX, SECRETBOX_PREFIX_LEN) == 0;
 }
 
 static enum mp_result
@@ -257,20 +315,41 @@ mp_apop_secret_open(const char *field, const unsigned char *key, unsigned char *
 
 	*secret_r = NULL;
 	*secret_len_r = 0;
-	if (strncmp(field, SECRETBOX_PREFIX, SECRETBOX_PREFIX_LEN) == 0)
+	if (is_sealed(field))
 		result = secretbox_open(field + SECRETBOX_PREFIX_LEN, key, secret_r,
 					secret_len_r, reason_r);
 	else
 		result = plain_open(field, secret_r, secret_len_r, reason_r);
+	if (result != MP_OK)
+		return result;
 	/*
 	 * mp_apop_secret_seal() refuses such a secret, and libsasl2 would cut
-	 * it at the NUL: it is refused on every path alike, never cut.
+	 * it at the NUL: it is refused on every path alike, never cut or used.
 	 */
-	if (result == MP_OK && memchr(*secret_r, '\0', *secret_len_r) != NULL) {
-		mp_secret_free(secret_r, *secret_len_r + 1);
-		*secret_len_r = 0;
+	if (memchr(*secret_r, '\0', *secret_len_r) != NULL)
 		*reason_r = "APOP secret contains a NUL byte";
-		result = MP_MALFORMED;
-	}
-	return result;
+	else if (*secret_len_r > MP_PASSWORD_MAX)
+		*reason_r = "APOP secret longer than 1024 bytes";
+	else
+		return MP_OK;
+	mp_secret_free(secret_r, *secret_len_r + 1);
+	*secret_len_r = 0;
+	return MP_MALFORMED;
+}
+
+enum mp_apop_form
+mp_apop_secret_form(const char *field, const char **reason_r)
+{
+	unsigned char *secret = NULL;
+	size_t secret_len = 0;
+
+	*reason_r = "";
+	if (field == NULL || *field == '\0')
+		return MP_APOP_NONE;
+	if (is_sealed(field))
+		return MP_APOP_SEALED;
+	if (mp_apop_secret_open(field, NULL, &secret, &secret_len, reason_r) != MP_OK)
+		return MP_APOP_UNUSABLE;
+	mp_secret_free(&secret, secret_len + 1);
+	return MP_APOP_CLEARTEXT;
 }

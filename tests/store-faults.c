@@ -1,11 +1,12 @@
 /*
- * store-faults.c - read(), fstat() and fsetxattr() ahead of libc's for the
+ * store-faults.c - read(), write(), fstat() and fsetxattr() ahead of libc's for the
  * core, with one fault on demand (store-faults.h).  Each finds libc's own
  * with dlsym(RTLD_NEXT), or a sanitizer's in front of it.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -18,6 +19,7 @@ static const char *fault_path, *fault_text;
 static bool fired;
 
 static ssize_t (*next_read)(int fd, void *buf, size_t count);
+static ssize_t (*next_write)(int fd, const void *buf, size_t count);
 static int (*next_fstat)(int fd, struct stat *st);
 static int (*next_fsetxattr)(int fd, const char *name, const void *value, size_t size,
 			     int flags);
@@ -77,6 +79,24 @@ read(int fd, void *buf, size_t count)
 	if (armed == MP_FAULT_APPEND_AT_READ && is_file_at_path(fd))
 		append();
 	return next_read(fd, buf, count);
+}
+
+ssize_t
+write(int fd, const void *buf, size_t count)
+{
+	struct stat st;
+
+	if (next_write == NULL)
+		next_write = (__typeof__(next_write))dlsym(RTLD_NEXT, "write");
+	if (next_fstat == NULL)
+		next_fstat = (__typeof__(next_fstat))dlsym(RTLD_NEXT, "fstat");
+	if (next_write == NULL || next_fstat == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (armed == MP_FAULT_CRASH_AT_WRITE && next_fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		(void)raise(SIGKILL);
+	return next_write(fd, buf, count);
 }
 
 int

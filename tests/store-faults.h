@@ -4,8 +4,9 @@
 #include <stdbool.h>
 
 /*
- * Another process's hand at a chosen point of a store call, for the suites
- * of tests/unit.  This program defines read(), fstat() and fsetxattr(); the
+ * Another process's hand, or a crash, at a chosen point of a call that
+ * writes or reads a file, for the suites of tests/unit.  This program
+ * defines read(), write(), fstat() and fsetxattr(); the
  * core, linked into it, calls them instead of libc's, and they call libc's
  * unless a fault is armed.  A fault happens once and then disarms itself.
  * Only one thread may arm faults, while no other thread uses the store.
@@ -23,6 +24,11 @@ enum mp_fault {
 	MP_FAULT_APPEND_AT_WRITER_FSTAT,
 	/* The next fsetxattr() fails with EPERM (path and text are unused). */
 	MP_FAULT_FSETXATTR_FAILS,
+	/*
+	 * The process kills itself (SIGKILL) at its next write() to a regular
+	 * file, as a crash or a power cut would stop it (path and text unused).
+	 */
+	MP_FAULT_CRASH_AT_WRITE,
 };
 
 /* mp_fault_arm - arm fault on the file at path (kept, not copied), appending text. */

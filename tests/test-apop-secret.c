@@ -1,13 +1,42 @@
 /* test-apop-secret.c - the APOP key file and sealed/plain APOP secrets. */
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apop-secret.h"
 #include "mp-limits.h"
 #include "secret.h"
+#include "store-faults.h"
 #include "unit.h"
+
+/* A keygen that dies halfway leaves no key file, and the next one works. */
+static void
+test_key_file_crash(void)
+{
+	char path[512];
+	const char *reason;
+	struct stat st;
+	int status = 0;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/crash.key", mp_test_tmpdir());
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		mp_fault_arm(MP_FAULT_CRASH_AT_WRITE, NULL, NULL);
+		(void)mp_apop_key_create(path, &reason);
+		_exit(0);
+	}
+	CU_ASSERT(waitpid(pid, &status, 0) == pid);
+	CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	CU_ASSERT(lstat(path, &st) != 0 && errno == ENOENT);
+	MP_CHECK_RESULT("create after the crash", mp_apop_key_create(path, &reason), MP_OK);
+	CU_ASSERT(stat(path, &st) == 0 && st.st_size == MP_APOP_KEY_BYTES);
+}
 
 static void
 test_key_file(void)
@@ -79,6 +108,9 @@ test_seal_open(void)
 	open_check("open sealed", field, key, MP_OK, "tanstaaf");
 	open_check("sealed without key", field, NULL, MP_UNAVAILABLE, NULL);
 	open_check("sealed with another key", field, other, MP_MALFORMED, NULL);
+	/* Scheme names are case-insensitive, {SECRETBOX} too. */
+	memcpy(field, "{secretbox}", 11);
+	open_check("open sealed, lower-case prefix", field, key, MP_OK, "tanstaaf");
 	/* Flip one character of the ciphertext. */
 	field[20] = field[20] == 'A' ? 'B' : 'A';
 	open_check("tampered", field, key, MP_MALFORMED, NULL);
@@ -119,6 +151,53 @@ test_seal_open(void)
 	open_check("bad base64 box", "{SECRETBOX}not*base64", key, MP_MALFORMED, NULL);
 	open_check("short box", "{SECRETBOX}AAAA", key, MP_MALFORMED, NULL);
 	open_check("unknown scheme", "{ROT13}gnafgnns", NULL, MP_MALFORMED, NULL);
+
+	/* The limit of a password holds for a stored secret as for a new one. */
+	{
+		char longest[sizeof("{PLAIN}") + MP_PASSWORD_MAX + 1];
+
+		memcpy(longest, "{PLAIN}", 7);
+		memset(longest + 7, 's', MP_PASSWORD_MAX + 1);
+		longest[7 + MP_PASSWORD_MAX + 1] = '\0';
+		open_check("stored secret of 1025 bytes", longest, NULL, MP_MALFORMED, NULL);
+		longest[7 + MP_PASSWORD_MAX] = '\0';
+		open_check("stored secret of 1024 bytes", longest, NULL, MP_OK, longest + 7);
+	}
+}
+
+/* What show, audit and check report of a field: one answer for all three. */
+static void
+test_secret_form(void)
+{
+	static const struct {
+		const char *label, *field;
+		enum mp_apop_form want;
+	} rows[] = {
+		{ "no field", NULL, MP_APOP_NONE },
+		{ "empty field", "", MP_APOP_NONE },
+		{ "sealed", "{SECRETBOX}AAAA", MP_APOP_SEALED },
+		{ "sealed, lower case", "{secretbox}AAAA", MP_APOP_SEALED },
+		{ "plain", "{PLAIN}tanstaaf", MP_APOP_CLEARTEXT },
+		{ "plain, Dovecot's other name", "{CLEARTEXT}tanstaaf", MP_APOP_CLEARTEXT },
+		{ "plain b64", "{PLAIN.b64}dHdvIHdvcmRz", MP_APOP_CLEARTEXT },
+		{ "a hash", "{PLAIN-MD5}1b0e9fd3f3ac4b5b8e2a5f3fd3c8f8b1", MP_APOP_UNUSABLE },
+		{ "empty plain", "{PLAIN}", MP_APOP_UNUSABLE },
+		{ "bad base64", "{PLAIN.b64}***", MP_APOP_UNUSABLE },
+		{ "unknown scheme", "{ROT13}gnafgnns", MP_APOP_UNUSABLE },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *reason = NULL;
+		enum mp_apop_form got = mp_apop_secret_form(rows[i].field, &reason);
+
+		if (got != rows[i].want)
+			fprintf(stderr, "\n  %s: got form %d, want %d\n", rows[i].label, (int)got,
+				(int)rows[i].want);
+		CU_ASSERT(got == rows[i].want);
+		CU_ASSERT_PTR_NOT_NULL(reason);
+		if (reason != NULL)
+			CU_ASSERT((*reason != '\0') == (rows[i].want == MP_APOP_UNUSABLE));
+	}
 }
 
 void
@@ -127,5 +206,7 @@ mp_test_register_apop_secret(void)
 	CU_pSuite suite = CU_add_suite("apop-secret", NULL, NULL);
 
 	CU_add_test(suite, "key file", test_key_file);
+	CU_add_test(suite, "key file after a crash", test_key_file_crash);
 	CU_add_test(suite, "seal and open", test_seal_open);
+	CU_add_test(suite, "the form of a field", test_secret_form);
 }

@@ -132,20 +132,21 @@ audit_password(struct audit *audit, const struct mp_entry *entry)
 static void
 audit_apop(struct audit *audit, const struct mp_entry *entry)
 {
-	const char *field = mp_entry_extra(entry, "apop"), *reason = "";
-	unsigned char *secret = NULL;
-	size_t secret_len = 0;
+	const char *reason;
 
-	if (field == NULL || *field == '\0') {
+	switch (mp_apop_secret_form(mp_entry_extra(entry, "apop"), &reason)) {
+	case MP_APOP_NONE:
 		audit->apop_none++;
-	} else if (strncasecmp(field, "{SECRETBOX}", 11) == 0) {
+		break;
+	case MP_APOP_SEALED:
 		audit->apop_sealed++;
-	} else if (strncasecmp(field, "{PLAIN", 6) == 0 &&
-		   mp_apop_secret_open(field, NULL, &secret, &secret_len, &reason) == MP_OK) {
-		mp_secret_free(&secret, secret_len);
+		break;
+	case MP_APOP_CLEARTEXT:
 		audit->apop_plain++;
-	} else {
+		break;
+	case MP_APOP_UNUSABLE:
 		audit->apop_malformed++;
+		break;
 	}
 }
 

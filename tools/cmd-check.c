@@ -273,7 +273,7 @@ check_apop_secret(struct check *check, const struct mp_entry *entry, unsigned lo
 
 	if (field == NULL || *field == '\0')
 		return;
-	sealed = strncasecmp(field, "{SECRETBOX}", 11) == 0;
+	sealed = mp_apop_secret_form(field, &reason) == MP_APOP_SEALED;
 	if (sealed && check->conf->apop_key[0] == '\0') {
 		finding(check, true, "%s line %lu: user %s has a sealed APOP secret "
 			"({SECRETBOX}) but no apop_key is set in the configuration",

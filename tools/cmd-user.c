@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "apop-secret.h"
 #include "cli.h"
 #include "entry.h"
 #include "scheme.h"
@@ -389,16 +390,22 @@ show_state(const struct mp_entry *entry)
 static void
 show_apop(const struct mp_entry *entry)
 {
-	const char *field = mp_entry_extra(entry, "apop");
+	const char *reason;
 
-	if (field == NULL || *field == '\0')
+	switch (mp_apop_secret_form(mp_entry_extra(entry, "apop"), &reason)) {
+	case MP_APOP_NONE:
 		printf("apop: no\n");
-	else if (strncasecmp(field, "{SECRETBOX}", 11) == 0)
+		break;
+	case MP_APOP_SEALED:
 		printf("apop: yes, sealed ({SECRETBOX})\n");
-	else if (strncasecmp(field, "{PLAIN", 6) == 0)
-		printf("apop: yes, cleartext ({PLAIN})\n");
-	else
-		printf("apop: yes, unrecognised form\n");
+		break;
+	case MP_APOP_CLEARTEXT:
+		printf("apop: yes, cleartext\n");
+		break;
+	case MP_APOP_UNUSABLE:
+		printf("apop: unusable (%s)\n", reason);
+		break;
+	}
 }
 
 static int
