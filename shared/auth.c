@@ -312,12 +312,13 @@ verify_entry(struct mp_auth *auth, const struct mp_entry *entry, const char *pas
 		return MP_MISMATCH;
 	}
 	result = mp_scheme_verify(stored, &request, reason_r);
+	/* Before the locked rewrite: a locked field that is no hash costs the same. */
+	if (result == MP_MALFORMED)
+		dummy_verify(auth, password, password_len);
 	if (result == MP_MALFORMED && locked) {
 		*reason_r = "account is locked";
 		result = MP_MISMATCH;
 	}
-	if (result == MP_MALFORMED)
-		dummy_verify(auth, password, password_len);
 	if (result != MP_OK)
 		return result;
 	if (locked) {

@@ -1319,6 +1319,13 @@ test_crypto_on_demand(void)
 		{ "SHA512-CRYPT, right password", "sha", PW_SHA512, PAM_SUCCESS, false, false },
 		{ "{ARGON2ID}, right password", "alice", PW_ALICE, PAM_SUCCESS, true, false },
 		{ "{PLAIN}, right password", "bob", PW_BOB, PAM_SUCCESS, true, false },
+		/*
+		 * No hash of the user's to compute: the dummy verification, with
+		 * the configured Argon2id, costs what a wrong password costs.
+		 */
+		{ "unknown user: the dummy", "mallory", PW_WRONG, PAM_USER_UNKNOWN, true, false },
+		{ "locked, no hash behind the mark: the dummy", "lockedjunk", PW_WRONG,
+		  PAM_AUTH_ERR, true, false },
 	};
 	char *service = expand("auth required " MAILPASS " no_rehash\n");
 
@@ -1539,6 +1546,8 @@ suite_init(void)
 	fprintf(f, "carol:%s::::::nologin\n", hash_carol);
 	fprintf(f, "dave:!%s\n", hash_dave);
 	fprintf(f, "erin:*\n");
+	/* Locked, and no hash behind the mark. */
+	fprintf(f, "lockedjunk:!notahash\n");
 	fprintf(f, "frank:\n");
 	/* A stored hash of the empty password: nullok does not make it match. */
 	fprintf(f, "empty:{PLAIN}\n");
