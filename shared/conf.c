@@ -48,9 +48,6 @@
 #define CONF_DEFAULT_SCHEME "ARGON2ID"
 #define CONF_DEFAULT_OPSLIMIT 3ULL
 #define CONF_DEFAULT_MEMLIMIT ((size_t)64 * 1024 * 1024)
-#define CONF_DEFAULT_MAX_OPSLIMIT 16ULL
-#define CONF_DEFAULT_MAX_MEMLIMIT ((size_t)1024 * 1024 * 1024)
-#define CONF_DEFAULT_MAX_LANES 16U
 
 enum conf_key {
 	KEY_STORE,
@@ -601,9 +598,9 @@ set_defaults(struct mp_conf *conf)
 	conf->scheme = mp_scheme_canonical(mp_scheme_find(CONF_DEFAULT_SCHEME));
 	conf->hash.argon2_opslimit = CONF_DEFAULT_OPSLIMIT;
 	conf->hash.argon2_memlimit = CONF_DEFAULT_MEMLIMIT;
-	conf->limits.argon2_max_opslimit = CONF_DEFAULT_MAX_OPSLIMIT;
-	conf->limits.argon2_max_memlimit = CONF_DEFAULT_MAX_MEMLIMIT;
-	conf->limits.argon2_max_lanes = CONF_DEFAULT_MAX_LANES;
+	conf->limits.argon2_max_opslimit = MP_ARGON2_MAX_OPSLIMIT_DEFAULT;
+	conf->limits.argon2_max_memlimit = MP_ARGON2_MAX_MEMLIMIT_DEFAULT;
+	conf->limits.argon2_max_lanes = MP_ARGON2_MAX_LANES_DEFAULT;
 	conf->limits.crypt_max_rounds = MP_CRYPT_MAX_ROUNDS_DEFAULT;
 	conf->limits.bcrypt_max_cost = MP_BCRYPT_MAX_COST_DEFAULT;
 	conf->limits.yescrypt_max_memlimit = MP_YESCRYPT_MAX_MEMLIMIT_DEFAULT;

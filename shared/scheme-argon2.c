@@ -40,11 +40,31 @@ b64_run(const char *p, const char *end)
 	return (size_t)(s - p);
 }
 
-/* b64_bytes - bytes encoded by n unpadded base64 characters; 0 for an impossible n. */
-static size_t
-b64_bytes(size_t n)
+/* b64_value - the 6 bits base64 character c stands for (c is one). */
+static unsigned int
+b64_value(char c)
 {
-	if (n % 4 == 1)
+	if (c >= 'A' && c <= 'Z')
+		return (unsigned int)(c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (unsigned int)(c - 'a') + 26;
+	if (c >= '0' && c <= '9')
+		return (unsigned int)(c - '0') + 52;
+	return c == '+' ? 62 : 63;
+}
+
+/*
+ * b64_bytes - bytes encoded by the n unpadded base64 characters at p; 0 for
+ * an impossible n, or a last character with bits set beyond the last byte,
+ * which libsodium refuses: such a string would parse here and then match
+ * no password at all.
+ */
+static size_t
+b64_bytes(const char *p, size_t n)
+{
+	static const unsigned int unused_bits[4] = { 0, 0, 0xf, 0x3 };
+
+	if (n % 4 == 1 || (n > 0 && (b64_value(p[n - 1]) & unused_bits[n % 4]) != 0))
 		return 0;
 	return n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1);
 }
@@ -82,12 +102,12 @@ argon2_parse(const unsigned char *data, size_t data_len, struct argon2_params *p
 	}
 	run = b64_run(p, end);
 	p += run;
-	if (b64_bytes(run) < ARGON2_SALT_MIN || !mp_scan_literal(&p, end, "$")) {
+	if (b64_bytes(p - run, run) < ARGON2_SALT_MIN || !mp_scan_literal(&p, end, "$")) {
 		*reason_r = "Argon2 string has a malformed or short salt";
 		return MP_MALFORMED;
 	}
 	run = b64_run(p, end);
-	if (b64_bytes(run) < ARGON2_HASH_MIN || p + run != end) {
+	if (b64_bytes(p, run) < ARGON2_HASH_MIN || p + run != end) {
 		*reason_r = "Argon2 string has a malformed or short hash";
 		return MP_MALFORMED;
 	}
@@ -99,21 +119,31 @@ argon2_parse(const unsigned char *data, size_t data_len, struct argon2_params *p
 	return MP_OK;
 }
 
+/* or_default - a ceiling, or its built-in default when the caller left it 0. */
+static uint64_t
+or_default(uint64_t value, uint64_t fallback)
+{
+	return value != 0 ? value : fallback;
+}
+
 static enum mp_result
 argon2_check_limits(const struct argon2_params *params, const struct mp_verify_limits *limits,
 		    const char **reason_r)
 {
+	static const struct mp_verify_limits none;
+
 	if (limits == NULL)
-		return MP_OK;
-	if ((uint64_t)params->m_kib * 1024 > limits->argon2_max_memlimit) {
+		limits = &none;
+	if ((uint64_t)params->m_kib * 1024 >
+	    or_default(limits->argon2_max_memlimit, MP_ARGON2_MAX_MEMLIMIT_DEFAULT)) {
 		*reason_r = "Argon2 memory cost above argon2_max_memlimit; not computed";
 		return MP_MALFORMED;
 	}
-	if (params->t > limits->argon2_max_opslimit) {
+	if (params->t > or_default(limits->argon2_max_opslimit, MP_ARGON2_MAX_OPSLIMIT_DEFAULT)) {
 		*reason_r = "Argon2 time cost above argon2_max_opslimit; not computed";
 		return MP_MALFORMED;
 	}
-	if (params->p > limits->argon2_max_lanes) {
+	if (params->p > or_default(limits->argon2_max_lanes, MP_ARGON2_MAX_LANES_DEFAULT)) {
 		*reason_r = "Argon2 parallelism above the limit; not computed";
 		return MP_MALFORMED;
 	}

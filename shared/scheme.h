@@ -31,11 +31,16 @@ struct mp_hash_params {
 #define MP_YESCRYPT_MAX_MEMLIMIT_DEFAULT ((size_t)1024 * 1024 * 1024)
 #define MP_PBKDF2_MAX_ITERATIONS_DEFAULT 10000000ULL	/* Dovecot writes 5000 and 4096 */
 
+/* The same for Argon2: argon2_max_opslimit, argon2_max_memlimit and the lanes. */
+#define MP_ARGON2_MAX_OPSLIMIT_DEFAULT 16ULL
+#define MP_ARGON2_MAX_MEMLIMIT_DEFAULT ((size_t)1024 * 1024 * 1024)
+#define MP_ARGON2_MAX_LANES_DEFAULT 16U
+
 /*
  * Ceilings on the cost of a stored value; above them it is not computed.
- * A zero in one of the legacy-scheme fields stands for its built-in default
- * above, so a caller that fills only the Argon2 fields still has every cost
- * bounded; so does a request whose limits are NULL.
+ * A zero in any field stands for its built-in default above, so a caller
+ * that fills only some fields still has every cost bounded; so does a
+ * request whose limits are NULL.
  */
 struct mp_verify_limits {
 	unsigned long long argon2_max_opslimit;

@@ -115,6 +115,9 @@ test_verify_table(void)
 		{ "argon2 trailing junk", "$argon2id$v=19$m=65536,t=3,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA$", "x", MP_MALFORMED },
 		{ "argon2 bad base64", "$argon2id$v=19$m=65536,t=3,p=1$c29tZXNhbHQ$c29tZWhh*2hzb21laGFzaA", "x", MP_MALFORMED },
 		{ "argon2 impossible base64 length", "$argon2id$v=19$m=65536,t=3,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaAAAA", "x", MP_MALFORMED },
+		/* Bits past the last byte set: libsodium refuses the string, so must the parser. */
+		{ "argon2 salt with unused bits set", "$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHR$c29tZWhhc2hzb21laGFzaA", "x", MP_MALFORMED },
+		{ "argon2 hash with unused bits set", "$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaB", "x", MP_MALFORMED },
 		/* A well-formed but wrong hash: computed, then a mismatch. */
 		{ "argon2 wellformed mismatch", "$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA", "x", MP_MISMATCH },
 		{ "braced argon2 mismatch", "{ARGON2ID}$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA", "x", MP_MISMATCH },
@@ -140,6 +143,26 @@ test_verify_limits(void)
 	overlong[sizeof(overlong) - 1] = '\0';
 	MP_CHECK_RESULT("stored value over MP_STORED_MAX", verify(overlong, "a", &reason),
 			MP_MALFORMED);
+
+	/* No limits, or zero ones, are the built-in ceilings, Argon2's included. */
+	{
+		static const char *const over[] = {
+			"$argon2id$v=19$m=4194304,t=3,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA",
+			"$argon2id$v=19$m=65536,t=4294967295,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA",
+			"$argon2id$v=19$m=65536,t=3,p=1000$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA",
+		};
+		const struct mp_verify_limits zero = { 0 };
+
+		for (size_t i = 0; i < N_ELEMENTS(over); i++) {
+			MP_CHECK_RESULT(over[i], mp_scheme_check(over[i], NULL, NULL, &reason),
+					MP_MALFORMED);
+			MP_CHECK_RESULT(over[i], mp_scheme_check(over[i], NULL, &zero, &reason),
+					MP_MALFORMED);
+		}
+		MP_CHECK_RESULT("within the built-in ceilings",
+				mp_scheme_check("$argon2id$v=19$m=65536,t=3,p=1$c29tZXNhbHQ$c29tZWhhc2hzb21laGFzaA",
+						NULL, NULL, &reason), MP_OK);
+	}
 }
 
 /* A hash made here verifies with its password and no other, for each scheme that can generate. */
