@@ -486,9 +486,7 @@ parse_line(struct mp_conf *conf, const char *line, size_t len, size_t lineno,
 		start++;
 	while (end > start && is_blank(end[-1]))
 		end--;
-	if (start == end || *start == '#')
-		return true;
-
+	/* Comments too: mailpass.conf(5) makes any control character an error. */
 	for (const char *p = start; p < end; p++) {
 		if (is_control(*p)) {
 			set_error(error_r, error_size, "line %zu: control character 0x%02x",
@@ -496,6 +494,8 @@ parse_line(struct mp_conf *conf, const char *line, size_t len, size_t lineno,
 			return false;
 		}
 	}
+	if (start == end || *start == '#')
+		return true;
 
 	eq = memchr(start, '=', (size_t)(end - start));
 	if (eq == NULL) {

@@ -266,6 +266,8 @@ static const struct parse_row parse_rows[] = {
 	{ "control character", LIT("rehash = y\001es"), MP_MALFORMED, 1, "control character" },
 	{ "CR inside a line", LIT("rehash = y\res\n"), MP_MALFORMED, 1, "control character" },
 	{ "CR without LF at the end", LIT("rehash = yes\r"), MP_MALFORMED, 1, "control character" },
+	{ "control character in a comment", LIT("# a\001b\nrehash = no\n"),
+	  MP_MALFORMED, 1, "control character 0x01" },
 	{ "error after valid lines", LIT("rehash = no\nstore = file:/x\nbogus\n"),
 	  MP_MALFORMED, 3, "expected \"key = value\"" },
 	{ "first error is reported", LIT("foo = 1\nbar = 2\n"),
