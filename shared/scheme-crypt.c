@@ -383,13 +383,15 @@ to64(char *out, uint32_t v, int n)
 }
 
 /*
- * apr1_crypt - Apache's MD5-crypt: Poul-Henning Kamp's "$1$" algorithm with
- * the magic "$apr1$".  out receives the NUL-terminated string.
+ * md5_crypt - Poul-Henning Kamp's MD5-crypt with the given magic: "$apr1$"
+ * (Apache's, which libcrypt lacks) or "$1$" (for passwords longer than
+ * libcrypt takes).  out receives the NUL-terminated string.
  */
 static void
-apr1_crypt(const struct mp_nettle *nettle, const uint8_t *pw, size_t pw_len,
-	   const uint8_t *salt, size_t salt_len, char out[APR1_OUT_MAX + 1])
+md5_crypt(const struct mp_nettle *nettle, const char *magic, const uint8_t *pw, size_t pw_len,
+	  const uint8_t *salt, size_t salt_len, char out[APR1_OUT_MAX + 1])
 {
+	size_t magic_len = strlen(magic);
 	static const uint8_t zero[1];
 	struct md5_ctx ctx, alt;
 	uint8_t final[MD5_DIGEST_SIZE];
@@ -403,7 +405,7 @@ apr1_crypt(const struct mp_nettle *nettle, const uint8_t *pw, size_t pw_len,
 
 	nettle->nettle_md5_init(&ctx);
 	nettle->nettle_md5_update(&ctx, pw_len, pw);
-	nettle->nettle_md5_update(&ctx, sizeof(APR1_MAGIC) - 1, (const uint8_t *)APR1_MAGIC);
+	nettle->nettle_md5_update(&ctx, magic_len, (const uint8_t *)magic);
 	nettle->nettle_md5_update(&ctx, salt_len, salt);
 	for (size_t left = pw_len; left > 0; left -= left > sizeof(final) ? sizeof(final) : left)
 		nettle->nettle_md5_update(&ctx, left > sizeof(final) ? sizeof(final) : left,
@@ -431,8 +433,8 @@ apr1_crypt(const struct mp_nettle *nettle, const uint8_t *pw, size_t pw_len,
 	}
 
 	o = out;
-	memcpy(o, APR1_MAGIC, sizeof(APR1_MAGIC) - 1);
-	o += sizeof(APR1_MAGIC) - 1;
+	memcpy(o, magic, magic_len);
+	o += magic_len;
 	memcpy(o, salt, salt_len);
 	o += salt_len;
 	*o++ = '$';
@@ -450,10 +452,10 @@ apr1_crypt(const struct mp_nettle *nettle, const uint8_t *pw, size_t pw_len,
 }
 
 static enum mp_result
-apr1_verify(const struct mp_verify_request *request, const char *stored, size_t stored_len,
-	    const char **reason_r)
+md5_crypt_verify(const struct mp_verify_request *request, const char *magic, const char *stored,
+		 size_t stored_len, const char **reason_r)
 {
-	const char *salt = stored + sizeof(APR1_MAGIC) - 1;
+	const char *salt = stored + strlen(magic);
 	const struct mp_nettle *nettle;
 	char out[APR1_OUT_MAX + 1];
 	bool equal;
@@ -461,8 +463,8 @@ apr1_verify(const struct mp_verify_request *request, const char *stored, size_t 
 	nettle = mp_nettle_load(reason_r);
 	if (nettle == NULL)
 		return MP_INTERNAL;
-	apr1_crypt(nettle, (const uint8_t *)request->password, request->password_len,
-		   (const uint8_t *)salt, field_run(salt, stored + stored_len), out);
+	md5_crypt(nettle, magic, (const uint8_t *)request->password, request->password_len,
+		  (const uint8_t *)salt, field_run(salt, stored + stored_len), out);
 	/* The length of out follows from the stored salt's. */
 	equal = mp_public_length_equal(out, strlen(out), stored, stored_len);
 	mp_wipe(out, sizeof(out));
@@ -475,14 +477,21 @@ apr1_verify(const struct mp_verify_request *request, const char *stored, size_t 
 
 static enum mp_result
 libcrypt_verify(const struct mp_verify_request *request, const char *stored, size_t stored_len,
-		const char **reason_r)
+		enum crypt_family family, const char **reason_r)
 {
+	size_t password_len = request->password_len;
 	struct crypt_data *data;
 	const char *out;
 	enum mp_result result;
 
-	/* libcrypt refuses longer passphrases; no stored string can match one. */
-	if (request->password_len >= CRYPT_MAX_PASSPHRASE_SIZE) {
+	/* bcrypt reads no further than its 72 bytes: the rest cannot change the result. */
+	if (family == CRYPT_FAMILY_BCRYPT && password_len > BCRYPT_KEY_BYTES)
+		password_len = BCRYPT_KEY_BYTES;
+	/*
+	 * libcrypt refuses longer passphrases (so does Dovecot for these
+	 * families); "$1$" and bcrypt are taken care of before and above.
+	 */
+	if (password_len >= CRYPT_MAX_PASSPHRASE_SIZE) {
 		*reason_r = "password longer than crypt(3) accepts";
 		return MP_MISMATCH;
 	}
@@ -497,8 +506,8 @@ libcrypt_verify(const struct mp_verify_request *request, const char *stored, siz
 	 * password is not NUL-terminated): the password goes into the field
 	 * libxcrypt provides for it, which is wiped with the rest.
 	 */
-	memcpy(data->input, request->password, request->password_len);
-	data->input[request->password_len] = '\0';
+	memcpy(data->input, request->password, password_len);
+	data->input[password_len] = '\0';
 	/*
 	 * crypt_rn() writes a string of the stored setting's format, whose
 	 * length the stored string alone fixes: a public-length comparison.
@@ -544,6 +553,9 @@ mp_crypt_verify(const struct mp_verify_request *request, const unsigned char *da
 		return MP_MALFORMED;
 	}
 	if (family == CRYPT_FAMILY_APR1)
-		return apr1_verify(request, stored, data_len, reason_r);
-	return libcrypt_verify(request, stored, data_len, reason_r);
+		return md5_crypt_verify(request, APR1_MAGIC, stored, data_len, reason_r);
+	/* Dovecot's own MD5-crypt takes any length, libcrypt 511 bytes at most. */
+	if (family == CRYPT_FAMILY_MD5 && request->password_len >= CRYPT_MAX_PASSPHRASE_SIZE)
+		return md5_crypt_verify(request, "$1$", stored, data_len, reason_r);
+	return libcrypt_verify(request, stored, data_len, family, reason_r);
 }

@@ -21,6 +21,9 @@
 #include "scheme-private.h"
 #include "secret.h"
 
+/* The fewest iterations a stored SCRAM value may have (RFC 7677, Dovecot). */
+#define SCRAM_ITERATIONS_MIN 4096U
+
 #define SCRAM_DIGEST_MAX SHA256_DIGEST_SIZE
 
 /* The hash of a SCRAM row; Nettle's functions for it come from its table. */
@@ -135,6 +138,11 @@ scram_verify(enum scram_hash h, const struct mp_verify_request *request,
 	if (!mp_scan_u32(&digits, field[0] + field_len[0], &iterations) ||
 	    digits != field[0] + field_len[0] || iterations == 0) {
 		*reason_r = "SCRAM value has a malformed iteration count";
+		return MP_MALFORMED;
+	}
+	/* RFC 7677 asks for 4096 at least, and Dovecot refuses fewer in a passdb. */
+	if (iterations < SCRAM_ITERATIONS_MIN) {
+		*reason_r = "SCRAM iteration count below 4096";
 		return MP_MALFORMED;
 	}
 	if (iterations > max_iterations(request->limits)) {

@@ -467,6 +467,7 @@ test_malformed(void)
 		{ "SCRAM iterations 999999999", "{SCRAM-SHA-256}999999999,XyHbfiSr8qkI1Pq58j/qbg==,S3iWHUphkU0AYDHJ9aRqeljfO3OjkGJseJD+QUCGBcw=,BsHmZW4jHYIOlHOQSX7rG67ttlLBvqmmilHzMrj2rP8=" },
 		{ "SCRAM iterations above ceiling", "{SCRAM-SHA-1}10000001,jBUl0ZcBxcC9rw3YVp8GxA==,0JXh583RTpBtFEqkDoHGtQGZojs=,QZmoCZBgSJ6GcAumwXrE/VcupuM=" },
 		{ "SCRAM iterations 0", "{SCRAM-SHA-1}0,jBUl0ZcBxcC9rw3YVp8GxA==,0JXh583RTpBtFEqkDoHGtQGZojs=,QZmoCZBgSJ6GcAumwXrE/VcupuM=" },
+		{ "SCRAM iterations 4095 (Dovecot refuses them too)", "{SCRAM-SHA-1}4095,jBUl0ZcBxcC9rw3YVp8GxA==,0JXh583RTpBtFEqkDoHGtQGZojs=,QZmoCZBgSJ6GcAumwXrE/VcupuM=" },
 		{ "SCRAM three fields", "{SCRAM-SHA-1}4096,jBUl0ZcBxcC9rw3YVp8GxA==,0JXh583RTpBtFEqkDoHGtQGZojs=" },
 		{ "SCRAM five fields", "{SCRAM-SHA-1}4096,jBUl0ZcBxcC9rw3YVp8GxA==,0JXh583RTpBtFEqkDoHGtQGZojs=,QZmoCZBgSJ6GcAumwXrE/VcupuM=," },
 		{ "SCRAM bad salt", "{SCRAM-SHA-1}4096,jBUl0ZcBxcC9rw3YVp8GxA=,0JXh583RTpBtFEqkDoHGtQGZojs=,QZmoCZBgSJ6GcAumwXrE/VcupuM=" },
@@ -521,6 +522,36 @@ test_password_bytes(void)
 					 &request, &reason), MP_MISMATCH);
 	MP_CHECK_RESULT("over-long password, apr1",
 			mp_scheme_verify("$apr1$kqIRwapa$GBo8wotQUZTkcIJm4JJwj1", &request, &reason),
+			MP_MISMATCH);
+}
+
+/*
+ * Passwords longer than libcrypt takes (511 bytes) and up to MP_PASSWORD_MAX:
+ * Dovecot verifies MD5-crypt and bcrypt values of them (doveadm pw wrote
+ * these for the 600 bytes below), and so must a migrated store.
+ */
+static void
+test_long_passwords(void)
+{
+	static const char md5_crypt[] = "{MD5-CRYPT}$1$fcA1rdZo$OCtltZs2Fm4M.zV9n8Qpk/";
+	static const char bcrypt[] = "{BLF-CRYPT}$2y$05$I4SG3pan.6QZm/iEt9edgul5oMYzWyWBWJ7NGGRq7vQWVcp2U9itu";
+	char password[601];
+	const char *reason;
+
+	for (size_t i = 0; i < 600; i++)
+		password[i] = "Long-password-"[i % 14];
+	password[600] = '\0';
+	MP_CHECK_RESULT("MD5-crypt, 600 bytes", verify_as(md5_crypt, password, NULL, &reason),
+			MP_OK);
+	MP_CHECK_RESULT("bcrypt, 600 bytes", verify_as(bcrypt, password, NULL, &reason), MP_OK);
+	/* bcrypt reads 72 bytes: a change past them is not seen, one within them is. */
+	password[599] = 'X';
+	MP_CHECK_RESULT("MD5-crypt, last byte changed", verify_as(md5_crypt, password, NULL,
+								   &reason), MP_MISMATCH);
+	MP_CHECK_RESULT("bcrypt, byte 600 changed", verify_as(bcrypt, password, NULL, &reason),
+			MP_OK);
+	password[10] = 'X';
+	MP_CHECK_RESULT("bcrypt, byte 11 changed", verify_as(bcrypt, password, NULL, &reason),
 			MP_MISMATCH);
 }
 
@@ -800,6 +831,7 @@ mp_test_register_scheme_legacy(void)
 	CU_add_test(suite, "malformed and over-cost values", test_malformed);
 	CU_add_test(suite, "password bytes", test_password_bytes);
 	CU_add_test(suite, "password not NUL-terminated", test_password_not_terminated);
+	CU_add_test(suite, "passwords longer than libcrypt takes", test_long_passwords);
 	CU_add_test(suite, "doveadm pw -t agrees", test_dovecot_agrees);
 	CU_add_test(suite, "doveadm pw -l has rows", test_doveadm_list);
 	CU_add_test(suite, "doveadm pw hashes", test_tool_doveadm);
