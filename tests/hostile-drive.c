@@ -49,7 +49,7 @@
 #include <security/pam_appl.h>
 
 #include "code-names.h"
-#include "hex-digit.h"
+#include "hex-data.h"
 #include "sasl-callbacks.h"
 
 /* The largest data argument read from a file. */
@@ -60,13 +60,7 @@
 #define DRIVE_LOCAL "192.0.2.1;110"
 #define DRIVE_REMOTE "192.0.2.7;4711"
 
-/* One data argument, decoded; data is NUL-terminated after len bytes. */
-struct data {
-	char *data;
-	size_t len;
-};
-
-static const struct data *pam_user, *pam_password;
+static const struct mp_test_data *pam_user, *pam_password;
 
 static int
 usage(void)
@@ -82,32 +76,7 @@ usage(void)
 /* --- Data arguments. */
 
 static bool
-decode_hex(const char *hex, struct data *out)
-{
-	size_t len = strlen(hex);
-
-	if (len % 2 != 0)
-		return false;
-	out->data = malloc(len / 2 + 1);
-	if (out->data == NULL)
-		return false;
-	for (size_t i = 0; i < len / 2; i++) {
-		int hi = mp_test_hex_digit(hex[2 * i]), lo = mp_test_hex_digit(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			free(out->data);
-			out->data = NULL;
-			return false;
-		}
-		out->data[i] = (char)(hi << 4 | lo);
-	}
-	out->len = len / 2;
-	out->data[out->len] = '\0';
-	return true;
-}
-
-static bool
-read_data_file(const char *path, struct data *out)
+read_data_file(const char *path, struct mp_test_data *out)
 {
 	struct stat st;
 	ssize_t got;
@@ -134,10 +103,8 @@ read_data_file(const char *path, struct data *out)
 	out->len = done;
 	out->data[done] = '\0';
 	ok = done == (size_t)st.st_size;
-	if (!ok) {
-		free(out->data);
-		out->data = NULL;
-	}
+	if (!ok)
+		mp_test_data_free(out);
 out:
 	(void)close(fd);
 	return ok;
@@ -145,26 +112,18 @@ out:
 
 /* decode_arg - a data argument: hex digits, or "@PATH". */
 static bool
-decode_arg(const char *arg, struct data *out)
+decode_arg(const char *arg, struct mp_test_data *out)
 {
 	bool ok;
 
 	memset(out, 0, sizeof(*out));
-	ok = arg[0] == '@' ? read_data_file(arg + 1, out) : decode_hex(arg, out);
+	if (arg[0] == '@')
+		ok = read_data_file(arg + 1, out);
+	else
+		ok = mp_test_data_from_hex(arg, strlen(arg), out);
 	if (!ok)
 		fprintf(stderr, "hostile-drive: cannot decode the argument '%.40s'\n", arg);
 	return ok;
-}
-
-static void
-data_free(struct data *d)
-{
-	if (d->data != NULL) {
-		explicit_bzero(d->data, d->len);
-		free(d->data);
-	}
-	d->data = NULL;
-	d->len = 0;
 }
 
 /* report - print the code's name; exit status 0 for accepted, 1 for anything else. */
@@ -230,14 +189,14 @@ static int
 run_pam(char **argv)
 {
 	struct pam_conv conv = { conversation, NULL };
-	struct data user, password;
+	struct mp_test_data user, password;
 	pam_handle_t *pamh = NULL;
 	int ret, status = 2;
 
 	if (!decode_arg(argv[2], &user))
 		return 2;
 	if (!decode_arg(argv[3], &password)) {
-		data_free(&user);
+		mp_test_data_free(&user);
 		return 2;
 	}
 	if (memchr(user.data, '\0', user.len) != NULL ||
@@ -257,8 +216,8 @@ run_pam(char **argv)
 	pam_end(pamh, ret);
 	status = report(true, ret);
 out:
-	data_free(&user);
-	data_free(&password);
+	mp_test_data_free(&user);
+	mp_test_data_free(&password);
 	return status;
 }
 
@@ -290,13 +249,13 @@ cb_log(void *context, int level, const char *message)
 
 /* The limit of a SASL length argument. */
 static bool
-fits_unsigned(const struct data *d)
+fits_unsigned(const struct mp_test_data *d)
 {
 	return d->len <= UINT_MAX;
 }
 
 static int
-run_plain(sasl_conn_t *conn, const struct data *message)
+run_plain(sasl_conn_t *conn, const struct mp_test_data *message)
 {
 	const char *out = NULL;
 	unsigned outlen = 0;
@@ -308,21 +267,12 @@ run_plain(sasl_conn_t *conn, const struct data *message)
 }
 
 static int
-run_login(sasl_conn_t *conn, const struct data *user, const struct data *password)
+run_login(sasl_conn_t *conn, const struct mp_test_data *user, const struct mp_test_data *password)
 {
-	const char *out = NULL;
-	unsigned outlen = 0;
-	int ret;
-
 	if (!fits_unsigned(user) || !fits_unsigned(password))
 		return SASL_BADPARAM;
-	ret = sasl_server_start(conn, "LOGIN", NULL, 0, &out, &outlen);
-	if (ret == SASL_CONTINUE)
-		ret = sasl_server_step(conn, user->data, (unsigned)user->len, &out, &outlen);
-	if (ret == SASL_CONTINUE)
-		ret = sasl_server_step(conn, password->data, (unsigned)password->len, &out,
-				       &outlen);
-	return ret;
+	return mp_test_sasl_login(conn, user->data, (unsigned)user->len, password->data,
+				  (unsigned)password->len);
 }
 
 static int
@@ -335,22 +285,14 @@ run_sasl(const char *mode, int argc, char **argv)
 		.pwcheck_method = "auxprop",
 		.log = cb_log,
 	};
-	struct data a = { NULL, 0 }, b = { NULL, 0 };
+	struct mp_test_data a = { NULL, 0 }, b = { NULL, 0 };
 	sasl_conn_t *conn = NULL;
-	char *slash;
 	int ret, status = 2;
 
 	server.plugin_dir = argv[0];
 	server.mailpass_conf = argv[1];
-	if (snprintf(conf_dir, sizeof(conf_dir), "%s", argv[1]) >= (int)sizeof(conf_dir))
+	if (!mp_test_sasl_dir_of(argv[1], conf_dir, sizeof(conf_dir)))
 		return usage();
-	slash = strrchr(conf_dir, '/');
-	if (slash == NULL)
-		snprintf(conf_dir, sizeof(conf_dir), ".");
-	else if (slash == conf_dir)
-		conf_dir[1] = '\0';
-	else
-		*slash = '\0';
 
 	if (strcmp(mode, "plain") == 0 ? argc != 3 : argc != 4)
 		return usage();
@@ -380,8 +322,8 @@ run_sasl(const char *mode, int argc, char **argv)
 	sasl_dispose(&conn);
 	sasl_server_done();
 out:
-	data_free(&a);
-	data_free(&b);
+	mp_test_data_free(&a);
+	mp_test_data_free(&b);
 	return status;
 }
 

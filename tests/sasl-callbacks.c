@@ -1,4 +1,5 @@
 /* sasl-callbacks.c - the callbacks of a libsasl2 server that loads the built plugin. */
+#include <stdio.h>
 #include <string.h>
 
 #include "sasl-callbacks.h"
@@ -67,4 +68,37 @@ mp_test_sasl_callbacks(struct mp_test_sasl_server *server)
 				     server };
 	*next = (sasl_callback_t){ SASL_CB_LIST_END, NULL, NULL };
 	return server->callbacks;
+}
+
+int
+mp_test_sasl_login(sasl_conn_t *conn, const char *user, unsigned user_len,
+		   const char *password, unsigned password_len)
+{
+	const char *out = NULL;
+	unsigned outlen = 0;
+	int ret;
+
+	ret = sasl_server_start(conn, "LOGIN", NULL, 0, &out, &outlen);
+	if (ret == SASL_CONTINUE)
+		ret = sasl_server_step(conn, user, user_len, &out, &outlen);
+	if (ret == SASL_CONTINUE)
+		ret = sasl_server_step(conn, password, password_len, &out, &outlen);
+	return ret;
+}
+
+bool
+mp_test_sasl_dir_of(const char *path, char *dir, size_t size)
+{
+	char *slash;
+
+	if (snprintf(dir, size, "%s", path) >= (int)size)
+		return false;
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, size, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	return true;
 }

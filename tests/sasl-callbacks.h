@@ -10,6 +10,9 @@
  * Needs libsasl2 and nothing of the project's.
  */
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <sasl/sasl.h>
 
 struct mp_test_sasl_server {
@@ -39,5 +42,19 @@ struct mp_test_sasl_server {
  * listed is decided by plugin_dir now.
  */
 const sasl_callback_t *mp_test_sasl_callbacks(struct mp_test_sasl_server *server);
+
+/*
+ * mp_test_sasl_dir_of - the directory of path into dir ("." when path has
+ * no slash), for a server's SASL_CB_GETCONFPATH; false when it does not fit.
+ */
+bool mp_test_sasl_dir_of(const char *path, char *dir, size_t size);
+
+/*
+ * mp_test_sasl_login - a LOGIN exchange on conn as a client makes it:
+ * sasl_server_start("LOGIN") with no initial response, then user and
+ * password as the answers to its two challenges.  libsasl2's code.
+ */
+int mp_test_sasl_login(sasl_conn_t *conn, const char *user, unsigned user_len,
+		       const char *password, unsigned password_len);
 
 #endif

@@ -31,17 +31,12 @@
 #include <sasl/sasl.h>
 
 #include "code-names.h"
-#include "hex-digit.h"
+#include "hex-data.h"
 #include "sasl-callbacks.h"
 
 /* The most fields of one OP. */
 #define FIELDS_MAX 2
 
-/* One decoded field; data is NUL-terminated after len bytes. */
-struct field {
-	char *data;
-	size_t len;
-};
 
 static int
 usage(void)
@@ -52,46 +47,12 @@ usage(void)
 	return 2;
 }
 
-static void
-field_free(struct field *f)
-{
-	if (f->data != NULL) {
-		explicit_bzero(f->data, f->len);
-		free(f->data);
-	}
-	f->data = NULL;
-	f->len = 0;
-}
-
-/* decode_hex - hex[0..len) into f; false when it is not hex or too long for libsasl2. */
-static bool
-decode_hex(const char *hex, size_t len, struct field *f)
-{
-	if (len % 2 != 0 || len / 2 > UINT_MAX)
-		return false;
-	f->data = malloc(len / 2 + 1);
-	if (f->data == NULL)
-		return false;
-	f->len = len / 2;
-	for (size_t i = 0; i < f->len; i++) {
-		int hi = mp_test_hex_digit(hex[2 * i]), lo = mp_test_hex_digit(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			field_free(f);
-			return false;
-		}
-		f->data[i] = (char)(hi << 4 | lo);
-	}
-	f->data[f->len] = '\0';
-	return true;
-}
-
 /*
  * parse_op - "NAME:HEX[:HEX]" into name (the part before the first colon)
  * and want fields; false on a malformed OP.
  */
 static bool
-parse_op(const char *op, char *name, size_t name_size, struct field *fields, size_t want)
+parse_op(const char *op, char *name, size_t name_size, struct mp_test_data *fields, size_t want)
 {
 	const char *colon = strchr(op, ':');
 	size_t n = 0;
@@ -104,7 +65,8 @@ parse_op(const char *op, char *name, size_t name_size, struct field *fields, siz
 		const char *start = colon + 1, *end = strchr(start, ':');
 		size_t len = end != NULL ? (size_t)(end - start) : strlen(start);
 
-		if (!decode_hex(start, len, &fields[n]))
+		/* libsasl2 takes unsigned lengths. */
+		if (len / 2 > UINT_MAX || !mp_test_data_from_hex(start, len, &fields[n]))
 			break;
 		n++;
 		colon = end;
@@ -112,12 +74,12 @@ parse_op(const char *op, char *name, size_t name_size, struct field *fields, siz
 	if (n == want && colon == NULL)
 		return true;
 	for (size_t i = 0; i < n; i++)
-		field_free(&fields[i]);
+		mp_test_data_free(&fields[i]);
 	return false;
 }
 
 static int
-run_plain(sasl_conn_t *conn, const struct field *message)
+run_plain(sasl_conn_t *conn, const struct mp_test_data *message)
 {
 	const char *out = NULL;
 	unsigned outlen = 0;
@@ -127,26 +89,17 @@ run_plain(sasl_conn_t *conn, const struct field *message)
 }
 
 static int
-run_login(sasl_conn_t *conn, const struct field *user, const struct field *password)
+run_login(sasl_conn_t *conn, const struct mp_test_data *user, const struct mp_test_data *password)
 {
-	const char *out = NULL;
-	unsigned outlen = 0;
-	int ret;
-
-	ret = sasl_server_start(conn, "LOGIN", NULL, 0, &out, &outlen);
-	if (ret == SASL_CONTINUE)
-		ret = sasl_server_step(conn, user->data, (unsigned)user->len, &out, &outlen);
-	if (ret == SASL_CONTINUE)
-		ret = sasl_server_step(conn, password->data, (unsigned)password->len, &out,
-				       &outlen);
-	return ret;
+	return mp_test_sasl_login(conn, user->data, (unsigned)user->len, password->data,
+				  (unsigned)password->len);
 }
 
 /* run_op - one OP on conn; false when it is malformed. */
 static bool
 run_op(sasl_conn_t *conn, const char *op)
 {
-	struct field fields[FIELDS_MAX] = { { NULL, 0 } };
+	struct mp_test_data fields[FIELDS_MAX] = { { NULL, 0 } };
 	const char *code;
 	char name[16];
 	int ret;
@@ -171,7 +124,7 @@ run_op(sasl_conn_t *conn, const char *op)
 	else
 		printf("SASL_CODE_%d\n", ret);
 	for (size_t i = 0; i < FIELDS_MAX; i++)
-		field_free(&fields[i]);
+		mp_test_data_free(&fields[i]);
 	return true;
 }
 
@@ -193,22 +146,14 @@ main(int argc, char **argv)
 		.log = cb_log,
 	};
 	sasl_conn_t *conn = NULL;
-	char *slash;
 	int ret, status = 0;
 
 	if (argc < 4)
 		return usage();
 	server.plugin_dir = argv[1];
 	server.mailpass_conf = argv[2];
-	if (snprintf(conf_dir, sizeof(conf_dir), "%s", argv[2]) >= (int)sizeof(conf_dir))
+	if (!mp_test_sasl_dir_of(argv[2], conf_dir, sizeof(conf_dir)))
 		return usage();
-	slash = strrchr(conf_dir, '/');
-	if (slash == NULL)
-		snprintf(conf_dir, sizeof(conf_dir), ".");
-	else if (slash == conf_dir)
-		conf_dir[1] = '\0';
-	else
-		*slash = '\0';
 
 	ret = sasl_server_init(mp_test_sasl_callbacks(&server), "mailpass-sequence");
 	if (ret == SASL_OK)
