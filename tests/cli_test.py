@@ -146,6 +146,12 @@ class HashTest(MailpassCase):
                 self.expect(run, code, out)
                 if code == 1:
                     self.assertIn("mailpass: rejected: ", run.stderr)
+        # As at a login, an empty password matches no value, not even one of "".
+        for stored in ("{PLAIN}", "{PLAIN-MD5}d41d8cd98f00b204e9800998ecf8427e"):
+            with self.subTest(stored):
+                run = self.mp("verify", "--hash", stored, stdin="\n")
+                self.expect(run, 1)
+                self.assertIn("mailpass: rejected: empty password", run.stderr)
 
     def test_salted(self):
         password = "Same password twice"

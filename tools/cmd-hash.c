@@ -136,7 +136,16 @@ cmd_verify_hash(struct cli_context *ctx, const char *stored, const char *user)
 		.user = user,
 		.limits = &conf.limits,
 	};
-	result = mp_scheme_verify(stored, &request, &reason);
+	/* As at a login: an empty password matches no stored value, not even a hash of "". */
+	if (secret.len == 0) {
+		result = mp_scheme_check(stored, user, &conf.limits, &reason);
+		if (result == MP_OK) {
+			result = MP_MISMATCH;
+			reason = "empty password";
+		}
+	} else {
+		result = mp_scheme_verify(stored, &request, &reason);
+	}
 	cli_secret_wipe(&secret);
 	if (result == MP_MALFORMED) {
 		cli_error("unusable stored value: %s", reason);
