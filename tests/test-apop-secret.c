@@ -23,6 +23,16 @@ test_key_file_crash(void)
 	int status = 0;
 	pid_t pid;
 
+	/*
+	 * memcheck runs its leak check on a process that kills itself, and
+	 * reports what a process stopped halfway holds: the normal and the
+	 * sanitizer builds run this test.
+	 */
+	if (getenv("MAILPASS_VALGRIND_SUPP") != NULL) {
+		fprintf(stderr, "\n  SKIP key file after a crash: under valgrind, a process killed "
+			"halfway is reported as leaking\n");
+		return;
+	}
 	snprintf(path, sizeof(path), "%s/crash.key", mp_test_tmpdir());
 	pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
