@@ -177,6 +177,31 @@ open_auth(pam_handle_t *pamh, const struct options *opts, struct mp_auth **auth_
 	return result;
 }
 
+/*
+ * What pam_sm_authenticate's check saw of the account (auth.h), kept in the
+ * PAM handle for pam_sm_acct_mgmt, so that the account step of the same
+ * transaction need not read the store again.
+ */
+#define SEEN_DATA "pam_mailpass_account_seen"
+
+static void
+free_seen(pam_handle_t *pamh, void *data, int error_status)
+{
+	struct mp_account_seen *seen = data;
+
+	(void)pamh;
+	(void)error_status;
+	mp_account_seen_free(&seen);
+}
+
+/* keep_seen - seen (NULL: nothing) replaces what an earlier check left. */
+static void
+keep_seen(pam_handle_t *pamh, struct mp_account_seen *seen)
+{
+	if (pam_set_data(pamh, SEEN_DATA, seen, free_seen) != PAM_SUCCESS)
+		mp_account_seen_free(&seen);
+}
+
 static int
 get_user(pam_handle_t *pamh, const char **user_r)
 {
@@ -194,6 +219,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct options opts;
 	struct mp_auth *auth = NULL;
+	struct mp_account_seen *seen = NULL;
 	const char *user = NULL, *password = NULL, *reason = "", *note = NULL;
 	char user_buf[MP_USER_MAX + 1];
 	unsigned int verify_flags = 0;
@@ -219,12 +245,14 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			verify_flags |= MP_VERIFY_NULLOK;
 		if (opts.no_rehash)
 			verify_flags |= MP_VERIFY_NO_REHASH;
-		result = mp_auth_verify(auth, user, strlen(user), password, strlen(password),
-					verify_flags, &reason, &note);
+		result = mp_auth_verify_seen(auth, user, strlen(user), password,
+					     strlen(password), verify_flags, &seen, &reason,
+					     &note);
 		mp_auth_close(&auth);
 	} else {
 		reason = "configuration or store unusable";
 	}
+	keep_seen(pamh, seen);
 	log_outcome(pamh, &opts, "authenticate", user, result, reason);
 	if (note != NULL && (opts.debug || strcmp(note, "rehashed") != 0))
 		pam_syslog(pamh, strcmp(note, "rehashed") == 0 ? LOG_INFO : LOG_WARNING,
@@ -244,6 +272,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct options opts;
 	struct mp_auth *auth = NULL;
+	const void *seen = NULL;
 	const char *user = NULL, *reason = "";
 	enum mp_result result;
 	int ret;
@@ -254,7 +283,9 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		return ret;
 	result = open_auth(pamh, &opts, &auth);
 	if (result == MP_OK) {
-		result = mp_auth_account(auth, user, strlen(user), &reason);
+		if (pam_get_data(pamh, SEEN_DATA, &seen) != PAM_SUCCESS)
+			seen = NULL;
+		result = mp_auth_account_since(auth, seen, user, strlen(user), &reason);
 		mp_auth_close(&auth);
 	} else {
 		reason = "configuration or store unusable";

@@ -332,10 +332,17 @@ verify_entry(struct mp_auth *auth, const struct mp_entry *entry, const char *pas
 	return MP_OK;
 }
 
-enum mp_result
-mp_auth_verify(struct mp_auth *auth, const char *user, size_t user_len,
-	       const char *password, size_t password_len, unsigned int flags,
-	       const char **reason_r, const char **rehash_note_r)
+struct mp_account_seen {
+	char user[MP_USER_MAX + 1];
+	size_t user_len;
+	struct mp_store_version version;
+};
+
+/* verify_user - mp_auth_verify(); the version of the store that answered in *version_r. */
+static enum mp_result
+verify_user(struct mp_auth *auth, const char *user, size_t user_len, const char *password,
+	    size_t password_len, unsigned int flags, struct mp_store_version *version_r,
+	    const char **reason_r, const char **rehash_note_r)
 {
 	char name[MP_USER_MAX + 1];
 	struct mp_entry *entry = NULL;
@@ -350,7 +357,7 @@ mp_auth_verify(struct mp_auth *auth, const char *user, size_t user_len,
 	if (result != MP_OK)
 		return result;
 
-	result = mp_store_lookup(auth->store, name, &entry, reason_r);
+	result = mp_store_lookup_version(auth->store, name, &entry, version_r, reason_r);
 	if (result == MP_USER_UNKNOWN || result == MP_MALFORMED) {
 		dummy_verify(auth, password, password_len);
 		if (result == MP_USER_UNKNOWN)
@@ -375,6 +382,45 @@ mp_auth_verify(struct mp_auth *auth, const char *user, size_t user_len,
 		*reason_r = "password accepted";
 	mp_entry_free(&entry);
 	return result;
+}
+
+enum mp_result
+mp_auth_verify(struct mp_auth *auth, const char *user, size_t user_len,
+	       const char *password, size_t password_len, unsigned int flags,
+	       const char **reason_r, const char **rehash_note_r)
+{
+	struct mp_store_version version;
+
+	return verify_user(auth, user, user_len, password, password_len, flags, &version,
+			   reason_r, rehash_note_r);
+}
+
+enum mp_result
+mp_auth_verify_seen(struct mp_auth *auth, const char *user, size_t user_len,
+		    const char *password, size_t password_len, unsigned int flags,
+		    struct mp_account_seen **seen_r, const char **reason_r,
+		    const char **rehash_note_r)
+{
+	struct mp_store_version version;
+	enum mp_result result;
+
+	*seen_r = NULL;
+	result = verify_user(auth, user, user_len, password, password_len, flags, &version,
+			     reason_r, rehash_note_r);
+	/* MP_OK: the name passed user_copy(), so it fits and holds no NUL. */
+	if (result == MP_OK && version.known && (*seen_r = calloc(1, sizeof(**seen_r))) != NULL) {
+		memcpy((*seen_r)->user, user, user_len);
+		(*seen_r)->user_len = user_len;
+		(*seen_r)->version = version;
+	}
+	return result;
+}
+
+void
+mp_account_seen_free(struct mp_account_seen **seen)
+{
+	free(*seen);
+	*seen = NULL;
 }
 
 /* lookup_apop - the user's record and opened APOP secret (NULL secret: none set). */
@@ -502,6 +548,19 @@ mp_auth_account(struct mp_auth *auth, const char *user, size_t user_len,
 	}
 	mp_entry_free(&entry);
 	return result;
+}
+
+enum mp_result
+mp_auth_account_since(struct mp_auth *auth, const struct mp_account_seen *seen,
+		      const char *user, size_t user_len, const char **reason_r)
+{
+	if (seen != NULL && user != NULL && user_len == seen->user_len &&
+	    memcmp(user, seen->user, user_len) == 0 &&
+	    mp_store_version_current(auth->store, &seen->version)) {
+		*reason_r = "account may log in (store unchanged since the password check)";
+		return MP_OK;
+	}
+	return mp_auth_account(auth, user, user_len, reason_r);
 }
 
 /* The edits of the management functions, run under the store's lock. */

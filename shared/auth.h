@@ -76,6 +76,31 @@ enum mp_result mp_auth_verify(struct mp_auth *auth, const char *user, size_t use
 			      const char **reason_r, const char **rehash_note_r);
 
 /*
+ * What a password check that passed saw of the account: the user, and the
+ * version of the store that answered (store.h).  The check found the
+ * account enabled in that version, so an account check of the same user
+ * against the same version would pass: the PAM module keeps it from
+ * pam_authenticate() to pam_acct_mgmt(), so that the account step does not
+ * read the store again when nothing has changed it (mp_auth_account_since).
+ * It holds no secret.
+ */
+struct mp_account_seen;
+
+/*
+ * mp_auth_verify_seen - mp_auth_verify(); after MP_OK, *seen_r is what the
+ * check saw, to be freed with mp_account_seen_free(), or NULL when the store
+ * cannot tell its version or memory ran out (the account step then reads
+ * the store).  *seen_r is NULL after any other result.
+ */
+enum mp_result mp_auth_verify_seen(struct mp_auth *auth, const char *user, size_t user_len,
+				   const char *password, size_t password_len,
+				   unsigned int flags, struct mp_account_seen **seen_r,
+				   const char **reason_r, const char **rehash_note_r);
+
+/* mp_account_seen_free - free and set *seen to NULL; NULL is fine. */
+void mp_account_seen_free(struct mp_account_seen **seen);
+
+/*
  * mp_auth_apop - check an APOP digest against the user's APOP secret.
  * Results as for mp_auth_verify(); a user without an APOP secret gets
  * MP_MISMATCH with the reason "no APOP secret for this user".
@@ -96,6 +121,17 @@ enum mp_result mp_auth_apop_secret(struct mp_auth *auth, const char *user, size_
 /* mp_auth_account - MP_OK, MP_USER_UNKNOWN, MP_DISABLED (locked or nologin), MP_MALFORMED or MP_UNAVAILABLE. */
 enum mp_result mp_auth_account(struct mp_auth *auth, const char *user, size_t user_len,
 			       const char **reason_r);
+
+/*
+ * mp_auth_account_since - mp_auth_account(), answered without reading the
+ * store when seen (NULL for none) is for the same user and auth's store
+ * file is still the version seen's check read (mp_store_version_current():
+ * the same file, unchanged since).  An account locked, or a store rewritten,
+ * after that check makes the store be read again.  A rehash after the check
+ * rewrote the store too, so the account step after it reads the store.
+ */
+enum mp_result mp_auth_account_since(struct mp_auth *auth, const struct mp_account_seen *seen,
+				     const char *user, size_t user_len, const char **reason_r);
 
 /*
  * mp_auth_set_password - hash password with the configured scheme and store

@@ -372,7 +372,7 @@ file_open(const char *argument, struct mp_store **store_r, const char **reason_r
 
 static enum mp_result
 file_lookup(struct mp_store *store, const char *user, struct mp_entry **entry_r,
-	    const char **reason_r)
+	    struct mp_store_version *version_r, const char **reason_r)
 {
 	struct file_store *fs = (struct file_store *)store;
 	struct file_data file;
@@ -398,6 +398,10 @@ file_lookup(struct mp_store *store, const char *user, struct mp_entry **entry_r,
 		return result;
 	result = mp_entry_parse(line, line_len, entry_r, reason_r);
 	mp_secret_free(&line, line_len + 1);
+	if (result == MP_OK && version_r != NULL) {
+		version_r->known = true;
+		version_r->st = file.st;
+	}
 	return result;
 }
 
@@ -849,6 +853,18 @@ mp_store_file_path(const struct mp_store *store)
 	if (store == NULL || store->ops != &mp_store_file_ops)
 		return NULL;
 	return ((const struct file_store *)store)->path;
+}
+
+bool
+mp_store_version_current(const struct mp_store *store, const struct mp_store_version *version)
+{
+	struct stat st;
+
+	if (store == NULL || store->ops != &mp_store_file_ops || version == NULL ||
+	    !version->known)
+		return false;
+	return stat(((const struct file_store *)store)->path, &st) == 0 &&
+	       mp_store_stamp_same_identity(&st, &version->st);
 }
 
 enum mp_result

@@ -59,9 +59,19 @@ enum mp_result
 mp_store_lookup(struct mp_store *store, const char *user, struct mp_entry **entry_r,
 		const char **reason_r)
 {
+	struct mp_store_version version;
+
+	return mp_store_lookup_version(store, user, entry_r, &version, reason_r);
+}
+
+enum mp_result
+mp_store_lookup_version(struct mp_store *store, const char *user, struct mp_entry **entry_r,
+			struct mp_store_version *version_r, const char **reason_r)
+{
 	enum mp_result result;
 
 	*entry_r = NULL;
+	memset(version_r, 0, sizeof(*version_r));
 	if (store == NULL) {
 		*reason_r = "no store";
 		return MP_INTERNAL;
@@ -71,7 +81,10 @@ mp_store_lookup(struct mp_store *store, const char *user, struct mp_entry **entr
 		return result;
 	if (store->ops->lookup == NULL)
 		return not_supported(reason_r);
-	return store->ops->lookup(store, user, entry_r, reason_r);
+	result = store->ops->lookup(store, user, entry_r, version_r, reason_r);
+	if (result != MP_OK)
+		memset(version_r, 0, sizeof(*version_r));
+	return result;
 }
 
 enum mp_result
@@ -272,7 +285,7 @@ batch_one(struct mp_store *store, const char *user, struct batch_single *single,
 	if (dry_run) {
 		if (store->ops->lookup == NULL)
 			return not_supported(reason_r);
-		result = store->ops->lookup(store, user, &entry, &reason);
+		result = store->ops->lookup(store, user, &entry, NULL, &reason);
 		if (result == MP_OK || result == MP_USER_UNKNOWN) {
 			reason = NULL;
 			result = batch_single_fn(&entry, &action, single, &reason);

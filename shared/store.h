@@ -1,6 +1,9 @@
 #ifndef MP_STORE_H
 #define MP_STORE_H
 
+#include <stdbool.h>
+#include <sys/stat.h>
+
 #include "entry.h"
 #include "result.h"
 
@@ -69,6 +72,18 @@ struct mp_store_batch_result {
 typedef int mp_store_iterate_fn(const struct mp_entry *entry, unsigned long line_no,
 				const char *reason, void *context);
 
+/*
+ * The version of a store that answered a lookup: for a "file:" store, the
+ * fstat() taken when the file was opened, whose identity (device, inode,
+ * size, modification and status-change time: store-stamp.h) changes with
+ * any write, owner or mode change.  known is false when the backend cannot
+ * tell.
+ */
+struct mp_store_version {
+	bool known;
+	struct stat st;
+};
+
 struct mp_store_ops {
 	const char *name;	/* the location prefix, e.g. "file" */
 
@@ -76,9 +91,11 @@ struct mp_store_ops {
 	enum mp_result (*open)(const char *argument, struct mp_store **store_r,
 			       const char **reason_r);
 	/* MP_OK with *entry_r, MP_USER_UNKNOWN, MP_MALFORMED (the user's record
-	   is broken or duplicated) or MP_UNAVAILABLE */
+	   is broken or duplicated) or MP_UNAVAILABLE; after MP_OK, version_r
+	   (when not NULL) says which version of the store answered */
 	enum mp_result (*lookup)(struct mp_store *store, const char *user,
-				 struct mp_entry **entry_r, const char **reason_r);
+				 struct mp_entry **entry_r, struct mp_store_version *version_r,
+				 const char **reason_r);
 	/* atomic read-modify-write of one user's record */
 	enum mp_result (*edit)(struct mp_store *store, const char *user,
 			       mp_store_edit_fn *fn, void *context, const char **reason_r);
@@ -107,6 +124,22 @@ enum mp_result mp_store_open(const char *location, struct mp_store **store_r,
 
 enum mp_result mp_store_lookup(struct mp_store *store, const char *user,
 			       struct mp_entry **entry_r, const char **reason_r);
+
+/*
+ * mp_store_lookup_version - mp_store_lookup(), and after MP_OK the version
+ * of the store that answered in *version_r (known false otherwise).
+ */
+enum mp_result mp_store_lookup_version(struct mp_store *store, const char *user,
+				       struct mp_entry **entry_r,
+				       struct mp_store_version *version_r, const char **reason_r);
+
+/*
+ * mp_store_version_current - version is the one the store has now: for a
+ * "file:" store, stat() of its path gives the same identity.  False for an
+ * unknown version, another backend, or any doubt.
+ */
+bool mp_store_version_current(const struct mp_store *store,
+			      const struct mp_store_version *version);
 enum mp_result mp_store_edit(struct mp_store *store, const char *user,
 			     mp_store_edit_fn *fn, void *context, const char **reason_r);
 enum mp_result mp_store_iterate(struct mp_store *store, mp_store_iterate_fn *fn,

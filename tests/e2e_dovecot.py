@@ -3,8 +3,8 @@
 
 As root, the test writes a mailpass store and configuration in a temporary
 directory, a PAM service /etc/pam.d/mailpass-e2e-PID that stacks the built
-pam_mailpass.so for auth (with the option debug, so that successes are logged
-too) and account, and a Dovecot configuration with
+pam_mailpass.so for auth and account (with the option debug, so that
+successes are logged too), and a Dovecot configuration with
 "passdb { driver = pam }" on that service.  It starts "dovecot -F" on
 127.0.0.1 twice and logs in with real POP3 clients (Python's poplib and
 curl):
@@ -364,8 +364,9 @@ class Setup:
         """The PAM service.  debug: the module logs successes too, which tells
         the log checks which logins reached it; the documented lines lack it."""
         conf = conf or self.conf
-        return ["auth     required %s conf=%s%s" % (self.module, conf, " debug" if debug else ""),
-                "account  required %s conf=%s" % (self.module, conf)]
+        option = " debug" if debug else ""
+        return ["auth     required %s conf=%s%s" % (self.module, conf, option),
+                "account  required %s conf=%s%s" % (self.module, conf, option)]
 
     def mailpass(self, conf, args, stdin=""):
         return u.run([u.BIN, "-c", conf] + args, input=stdin, timeout=60)
@@ -696,6 +697,11 @@ def check_logs(setup, r, capture, servers):
             ("alice wrong password", head + r"user=alice rhost=127\.0\.0\.1: MISMATCH "),
             ("unknown user", head + r"user=mallory rhost=127\.0\.0\.1: USER_UNKNOWN "),
             ("bob accepted", head + r"user=bob rhost=127\.0\.0\.1: OK "),
+            # Dovecot asks pam_acct_mgmt in the transaction that authenticated.
+            ("alice's account step without a second read of the store",
+             r"pam_mailpass\(%s:account\): account: service=%s user=alice "
+             r"rhost=127\.0\.0\.1: OK \(account may log in \(store unchanged since the "
+             r"password check\)\)" % (svc, svc)),
             ("carol disabled", head + r"user=carol rhost=127\.0\.0\.1: DISABLED "),
             ("unusable configuration", r"pam_mailpass\(%s:auth\): cannot use \S+missing\.conf"
              % svc),

@@ -1275,6 +1275,111 @@ test_transaction(void)
 }
 
 /*
+ * The account step of a transaction whose pam_authenticate passed takes
+ * what the password check saw while the store is unchanged, and reads the
+ * store when it changed (a lock, a rehash) or the user is another.
+ */
+enum between { NOTHING, LOCK_ALICE, USER_CAROL, WRONG_PASSWORD };
+
+static const struct {
+	const char *label;
+	const char *user, *password;
+	enum between between;	/* what happens after pam_authenticate */
+	int want;
+	const char *want_log;	/* logged exactly once */
+} account_steps[] = {
+	{ "unchanged store: not read again", "alice", PW_ALICE, NOTHING, PAM_SUCCESS,
+	  ACCT_LOG("alice") "OK (account may log in (store unchanged since the password check))" },
+	{ "locked after the check", "alice", PW_ALICE, LOCK_ALICE, PAM_PERM_DENIED,
+	  ACCT_LOG("alice") "DISABLED (account is locked)" },
+	{ "the application changed PAM_USER", "alice", PW_ALICE, USER_CAROL, PAM_PERM_DENIED,
+	  ACCT_LOG("carol") "DISABLED (account is disabled (nologin))" },
+	{ "a later check failed", "alice", PW_ALICE, WRONG_PASSWORD, PAM_SUCCESS,
+	  ACCT_LOG("alice") "OK (account may log in)" },
+	{ "the check rehashed the store", "bob", PW_BOB, NOTHING, PAM_SUCCESS,
+	  ACCT_LOG("bob") "OK (account may log in)" },
+};
+
+/* lock_alice - the store again, with alice locked ("alice:!HASH"): another process's edit. */
+static bool
+lock_alice(void)
+{
+	const char *name = strstr(fx.store_text, "\nalice:");
+	size_t head;
+	char *text;
+	bool ok;
+
+	if (name == NULL)
+		return false;
+	head = (size_t)(name - fx.store_text) + strlen("\nalice:");
+	if (asprintf(&text, "%.*s!%s", (int)head, fx.store_text, fx.store_text + head) < 0)
+		return false;
+	ok = mp_fixture_write(fx.store, text, 0640) && set_owner(fx.store);
+	free(text);
+	return ok;
+}
+
+static void
+test_account_after_authenticate(void)
+{
+	char *service = expand("auth required " MAILPASS " debug\n"
+			       "account required " MAILPASS " debug\n");
+	static char wrong[] = "wrong-Secret-0";
+	char path[400];
+
+	snprintf(path, sizeof(path), "%s/%s", fx.confdir, SERVICE);
+	CU_ASSERT_FATAL(mp_fixture_write(path, service, 0644));
+	free(service);
+	for (size_t i = 0; i < N_ELEMENTS(account_steps); i++) {
+		char password[64];
+		struct pam_conv conv = { conversation_one, password };
+		struct pam_conv conv_wrong = { conversation_one, wrong };
+		pam_handle_t *pamh = NULL;
+		off_t log_start;
+		char *log, *want;
+		size_t n;
+		int ret;
+
+		CU_ASSERT_FATAL(reset_store());
+		snprintf(password, sizeof(password), "%s", account_steps[i].password);
+		CU_ASSERT_FATAL(pam_start_confdir(SERVICE, account_steps[i].user, &conv, fx.confdir,
+						  &pamh) == PAM_SUCCESS);
+		log_start = mp_fixture_size(fx.log);
+		ret = pam_authenticate(pamh, 0);
+		CU_ASSERT(transaction_step(account_steps[i].label, ret));
+		switch (account_steps[i].between) {
+		case NOTHING:
+			break;
+		case LOCK_ALICE:
+			CU_ASSERT_FATAL(lock_alice());
+			break;
+		case USER_CAROL:
+			CU_ASSERT_FATAL(pam_set_item(pamh, PAM_USER, "carol") == PAM_SUCCESS);
+			break;
+		case WRONG_PASSWORD:
+			CU_ASSERT_FATAL(pam_set_item(pamh, PAM_CONV, &conv_wrong) == PAM_SUCCESS);
+			CU_ASSERT(pam_authenticate(pamh, 0) == PAM_AUTH_ERR);
+			break;
+		}
+		ret = pam_acct_mgmt(pamh, 0);
+		pam_end(pamh, ret);
+		log = mp_fixture_read(fx.log, log_start);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+		want = expand(account_steps[i].want_log);
+		n = mp_fixture_count(log, want);
+		if (ret != account_steps[i].want || n != 1)
+			fprintf(stderr, "\n  %s: pam_acct_mgmt gave %s, want %s; \"%s\" logged "
+				"%zu times, want once; the module logged:\n%s",
+				account_steps[i].label, pam_code_name(ret),
+				pam_code_name(account_steps[i].want), want, n, log);
+		CU_ASSERT(ret == account_steps[i].want);
+		CU_ASSERT(n == 1);
+		free(want);
+		free(log);
+	}
+}
+
+/*
  * An application cannot stand in for an earlier module: libpam refuses
  * PAM_AUTHTOK from it and clears the item when pam_authenticate starts.
  * That is why the use_first_pass rows stack pam_unix and pam_exec.
@@ -1645,6 +1750,8 @@ main(void)
 	    CU_add_test(suite, "pam_acct_mgmt", test_acct_mgmt) == NULL ||
 	    CU_add_test(suite, "pam_chauthtok", test_chauthtok) == NULL ||
 	    CU_add_test(suite, "authenticate, account, setcred", test_transaction) == NULL ||
+	    CU_add_test(suite, "the account step after a password check",
+			test_account_after_authenticate) == NULL ||
 	    CU_add_test(suite, "PAM_AUTHTOK is the modules' item",
 			test_application_authtok) == NULL ||
 	    CU_add_test(suite, "RETURN VALUES of pam_mailpass(8)", test_return_values) == NULL ||

@@ -7,6 +7,7 @@
 #include "apop-secret.h"
 #include "auth.h"
 #include "secret.h"
+#include "store-faults.h"
 #include "unit.h"
 
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -362,6 +363,124 @@ test_account(void)
 	mp_auth_close(&f.auth);
 }
 
+/*
+ * account_read - mp_auth_account_since() for user, and whether it read the
+ * store: a read appends a comment line to the store (tests/store-faults.h).
+ */
+static enum mp_result
+account_read(struct fixture *f, const struct mp_account_seen *seen, const char *user,
+	     bool *read_r, const char **reason_r)
+{
+	enum mp_result result;
+
+	mp_fault_arm(MP_FAULT_APPEND_AT_READ, f->store_path, "# read\n");
+	result = mp_auth_account_since(f->auth, seen, user, strlen(user), reason_r);
+	*read_r = mp_fault_fired();
+	return result;
+}
+
+/*
+ * The account step after a password check that passed reads the store
+ * again only when the store changed since that check, or the check was
+ * for someone else.
+ */
+static void
+test_account_since(void)
+{
+	struct fixture f;
+	struct mp_account_seen *seen = NULL, *seen_bob = NULL;
+	const char *reason, *note;
+	struct mp_auth *other = NULL;
+	struct mp_conf conf;
+	char error[MP_ERROR_MAX];
+	bool read;
+
+	fixture_open(&f, "alice:{PLAIN}alice pw\nbob:{PLAIN}bob pw\ncarol:{PLAIN}carol pw::::::"
+		     "nologin\n", false, false);
+
+	/* No record, a wrong password, an unknown user, a disabled account: none kept. */
+	MP_CHECK_RESULT("wrong password", mp_auth_verify_seen(f.auth, "alice", 5, "nope", 4, 0,
+							      &seen, &reason, &note), MP_MISMATCH);
+	CU_ASSERT_PTR_NULL(seen);
+	MP_CHECK_RESULT("unknown user", mp_auth_verify_seen(f.auth, "zed", 3, "x", 1, 0, &seen,
+							    &reason, &note), MP_USER_UNKNOWN);
+	CU_ASSERT_PTR_NULL(seen);
+	MP_CHECK_RESULT("nologin", mp_auth_verify_seen(f.auth, "carol", 5, "carol pw", 8, 0,
+						       &seen, &reason, &note), MP_DISABLED);
+	CU_ASSERT_PTR_NULL(seen);
+	MP_CHECK_RESULT("no record: the store is read", account_read(&f, NULL, "alice", &read,
+								       &reason), MP_OK);
+	CU_ASSERT(read);
+	MP_CHECK_STR("no record", reason, "account may log in");
+
+	/* Right password: the account step answers without a read. */
+	MP_CHECK_RESULT("right password", mp_auth_verify_seen(f.auth, "alice", 5, "alice pw", 8,
+							      0, &seen, &reason, &note), MP_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(seen);
+	MP_CHECK_RESULT("unchanged store", account_read(&f, seen, "alice", &read, &reason),
+			MP_OK);
+	CU_ASSERT(!read);
+	MP_CHECK_STR("unchanged store", reason,
+		     "account may log in (store unchanged since the password check)");
+	MP_CHECK_RESULT("again", account_read(&f, seen, "alice", &read, &reason), MP_OK);
+	CU_ASSERT(!read);
+
+	/* Another user, or the same name with another length, is read. */
+	MP_CHECK_RESULT("another user", account_read(&f, seen, "carol", &read, &reason),
+			MP_DISABLED);
+	CU_ASSERT(read);
+	MP_CHECK_RESULT("a longer name", mp_auth_account_since(f.auth, seen, "alice\0x", 7,
+								 &reason), MP_MALFORMED);
+	MP_CHECK_RESULT("a prefix", mp_auth_account_since(f.auth, seen, "alic", 4, &reason),
+			MP_USER_UNKNOWN);
+
+	/* The read above appended a line: the store changed, so it is read again. */
+	MP_CHECK_RESULT("fresh record", mp_auth_verify_seen(f.auth, "bob", 3, "bob pw", 6, 0,
+							    &seen_bob, &reason, &note), MP_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(seen_bob);
+	MP_CHECK_RESULT("changed since", account_read(&f, seen, "alice", &read, &reason), MP_OK);
+	CU_ASSERT(read);
+	MP_CHECK_STR("changed since", reason, "account may log in");
+
+	/* bob locked after his check: the lock is seen. */
+	CU_ASSERT_FATAL(mp_test_write_file(f.store_path, "alice:{PLAIN}alice pw\n"
+					   "bob:!{PLAIN}bob pw\n", 0640));
+	MP_CHECK_RESULT("locked after the check", account_read(&f, seen_bob, "bob", &read,
+								 &reason), MP_DISABLED);
+	CU_ASSERT(read);
+	MP_CHECK_STR("locked after the check", reason, "account is locked");
+	mp_account_seen_free(&seen_bob);
+	CU_ASSERT_PTR_NULL(seen_bob);
+	mp_account_seen_free(&seen_bob);	/* NULL is fine */
+
+	/* A handle on another store file does not take a record of this one. */
+	MP_CHECK_RESULT("check", mp_auth_verify_seen(f.auth, "alice", 5, "alice pw", 8, 0, &seen,
+						     &reason, &note), MP_OK);
+	mp_account_seen_free(&seen);
+	MP_CHECK_RESULT("check again", mp_auth_verify_seen(f.auth, "alice", 5, "alice pw", 8, 0,
+							   &seen, &reason, &note), MP_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(seen);
+	conf = f.conf;
+	snprintf(conf.store, sizeof(conf.store), "file:%s/other", f.dir);
+	CU_ASSERT_FATAL(mp_test_write_file(conf.store + 5, "bob:{PLAIN}x\n", 0640));
+	CU_ASSERT_FATAL(mp_auth_open_conf(&conf, &other, error, sizeof(error)) == MP_OK);
+	MP_CHECK_RESULT("another store", mp_auth_account_since(other, seen, "alice", 5, &reason),
+			MP_USER_UNKNOWN);
+	mp_auth_close(&other);
+	mp_account_seen_free(&seen);
+	mp_auth_close(&f.auth);
+
+	/* A rehash rewrites the store: the account step after it reads it. */
+	fixture_open(&f, "bob:{PLAIN}bob pw\n", true, false);
+	MP_CHECK_RESULT("rehashing check", mp_auth_verify_seen(f.auth, "bob", 3, "bob pw", 6, 0,
+							       &seen, &reason, &note), MP_OK);
+	MP_CHECK_STR("rehashing check", note, "rehashed");
+	MP_CHECK_RESULT("after a rehash", account_read(&f, seen, "bob", &read, &reason), MP_OK);
+	CU_ASSERT(read);
+	mp_account_seen_free(&seen);
+	mp_auth_close(&f.auth);
+}
+
 static void
 test_management(void)
 {
@@ -429,5 +548,6 @@ mp_test_register_auth(void)
 	CU_add_test(suite, "no rehash past what the value checked", test_rehash_truncating);
 	CU_add_test(suite, "APOP", test_apop);
 	CU_add_test(suite, "account status", test_account);
+	CU_add_test(suite, "account step after a password check", test_account_since);
 	CU_add_test(suite, "user management", test_management);
 }

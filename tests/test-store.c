@@ -1426,8 +1426,9 @@ fake_record(const char *user, struct mp_entry **entry_r, const char **reason_r)
 
 static enum mp_result
 fake_lookup(struct mp_store *store, const char *user, struct mp_entry **entry_r,
-	    const char **reason_r)
+	    struct mp_store_version *version_r, const char **reason_r)
 {
+	(void)version_r;	/* left unknown, as a backend that cannot tell leaves it */
 	((struct fake_store *)store)->lookups++;
 	return fake_record(user, entry_r, reason_r);
 }
