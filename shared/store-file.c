@@ -15,6 +15,7 @@
 #include "name-set.h"
 #include "secret.h"
 #include "store-scan.h"
+#include "store-index.h"
 #include "store-stamp.h"
 #include "store.h"
 
@@ -387,12 +388,16 @@ file_lookup(struct mp_store *store, const char *user, struct mp_entry **entry_r,
 	if (result != MP_OK)
 		return result;
 	/*
-	 * A store that fits in the scan's first read is read whole by it, which
-	 * costs less than the four calls that read its stamp.
+	 * A process that looks up many users in a large store answers from its
+	 * index of the file (store-index.h).  Otherwise: a store that fits in
+	 * the scan's first read is read whole by it, which costs less than the
+	 * four calls that read its stamp.
 	 */
-	flags = file.st.st_size > MP_STORE_SCAN_FIRST_READ &&
-		mp_store_stamp_matches(fs->path, &file.st) ? MP_STORE_SCAN_UNIQUE : 0;
-	result = mp_store_scan_fd(fd, user, 0, flags, &line, &line_len, reason_r);
+	if (!mp_store_index_lookup(fd, &file.st, user, &result, &line, &line_len, reason_r)) {
+		flags = file.st.st_size > MP_STORE_SCAN_FIRST_READ &&
+			mp_store_stamp_matches(fs->path, &file.st) ? MP_STORE_SCAN_UNIQUE : 0;
+		result = mp_store_scan_fd(fd, user, 0, flags, &line, &line_len, reason_r);
+	}
 	(void)close(fd);
 	if (result != MP_OK)
 		return result;

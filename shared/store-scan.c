@@ -1,6 +1,7 @@
 /* store-scan.c - one pass over a passwd-file for one user's record, in fixed-size reads. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@ struct scan {
 	int fd;
 	char *buf;
 	size_t cap, len, pos;
+	uint64_t base;		/* where buf[0] is, counted from the scan's first byte */
 	size_t next_read;	/* bytes the next read() asks for, at most cap */
 	size_t touched;		/* buf[0..touched) has held file data: what to wipe */
 	bool eof;
@@ -43,6 +45,7 @@ fill(struct scan *s, const char **reason_r)
 
 	if (s->pos > 0) {
 		memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+		s->base += s->pos;
 		s->len -= s->pos;
 		s->pos = 0;
 	}
@@ -160,6 +163,82 @@ scan_lines(struct scan *s, const char **reason_r)
 		if (result != MP_OK || (mine && s->stop_at_first))
 			return result;
 	}
+}
+
+/*
+ * name_field_length - the length of the name field of the line at pos (the
+ * bytes before its first ':' or newline, or the whole last line), or 0 when
+ * the line is a comment, its name field is empty, or it is longer than
+ * name_max.  The caller has read a newline, more than name_max bytes of the
+ * line, or up to the end of the file.
+ */
+static size_t
+name_field_length(const struct scan *s, size_t name_max)
+{
+	const char *line = s->buf + s->pos;
+	size_t avail = s->len - s->pos;
+	size_t look = avail < name_max + 1 ? avail : name_max + 1;
+
+	if (line[0] == '#')
+		return 0;
+	for (size_t i = 0; i < look; i++) {
+		if (line[i] == ':' || line[i] == '\n')
+			return i;
+	}
+	return s->eof && avail <= name_max ? avail : 0;
+}
+
+/* walk_names - fn for the name field of every line that may be a record. */
+static enum mp_result
+walk_names(struct scan *s, size_t name_max, mp_store_scan_name_fn *fn, void *context,
+	   const char **reason_r)
+{
+	enum mp_result result;
+
+	for (;;) {
+		size_t name_len;
+
+		while (!s->eof && s->len - s->pos <= name_max &&
+		       memchr(s->buf + s->pos, '\n', s->len - s->pos) == NULL) {
+			result = fill(s, reason_r);
+			if (result != MP_OK)
+				return result;
+		}
+		if (s->pos == s->len)
+			return MP_OK;	/* the end of the file */
+		name_len = name_field_length(s, name_max);
+		if (name_len > 0) {
+			result = fn(s->base + s->pos, s->buf + s->pos, name_len, context, reason_r);
+			if (result != MP_OK)
+				return result;
+		}
+		result = skip_line(s, false, reason_r);
+		if (result != MP_OK)
+			return result;
+	}
+}
+
+enum mp_result
+mp_store_scan_names(int fd, size_t chunk, size_t name_max, mp_store_scan_name_fn *fn,
+		    void *context, const char **reason_r)
+{
+	struct scan s = { .fd = fd };
+	enum mp_result result;
+
+	/* Room for a name field and the byte after it, whatever the chunk. */
+	s.cap = chunk != 0 ? chunk : MP_STORE_SCAN_CHUNK;
+	if (s.cap <= name_max)
+		s.cap = name_max + 1;
+	s.next_read = chunk != 0 && chunk < s.cap ? chunk : s.cap;
+	s.buf = malloc(s.cap);
+	if (s.buf == NULL) {
+		*reason_r = "out of memory";
+		return MP_INTERNAL;
+	}
+	result = walk_names(&s, name_max, fn, context, reason_r);
+	mp_wipe(s.buf, s.touched);
+	free(s.buf);
+	return result;
 }
 
 enum mp_result

@@ -2,6 +2,7 @@
 #define MP_STORE_SCAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "result.h"
 
@@ -65,5 +66,28 @@
  */
 enum mp_result mp_store_scan_fd(int fd, const char *user, size_t chunk, unsigned int flags,
 				char **line_r, size_t *line_len_r, const char **reason_r);
+
+/*
+ * Called by mp_store_scan_names() for a line that may be a record: offset is
+ * where the line starts, counted from the scan's first byte, and name[0..len)
+ * its name field, valid during the call.  A result other than MP_OK stops the
+ * scan and is returned.
+ */
+typedef enum mp_result mp_store_scan_name_fn(uint64_t offset, const char *name, size_t len,
+					     void *context, const char **reason_r);
+
+/*
+ * mp_store_scan_names - read fd from its current offset to its end and call
+ * fn, in file order, for each line that may be the record of a user name of
+ * at most name_max bytes by the rule above: not a '#' comment, and with a
+ * name field (the bytes before the first ':' or the line's end) of 1 to
+ * name_max bytes.  chunk as for mp_store_scan_fd(), but the buffer holds at
+ * least name_max + 1 bytes.  Returns MP_OK, MP_UNAVAILABLE (read() failed),
+ * MP_INTERNAL (out of memory) or what fn returned.  The read buffer is wiped
+ * as far as data was read into it.
+ */
+enum mp_result mp_store_scan_names(int fd, size_t chunk, size_t name_max,
+				   mp_store_scan_name_fn *fn, void *context,
+				   const char **reason_r);
 
 #endif

@@ -1,4 +1,7 @@
-/* test-store-scan.c - finding one user's record in a passwd-file read in chunks. */
+/*
+ * test-store-scan.c - finding one user's record in a passwd-file read in
+ * chunks, by the scan and by the index of store-index.h, which must agree.
+ */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -8,6 +11,7 @@
 
 #include "mp-limits.h"
 #include "secret.h"
+#include "store-index.h"
 #include "store-scan.h"
 #include "unit.h"
 
@@ -43,7 +47,47 @@ write_bytes(const char *path, const void *data, size_t len)
 	CU_ASSERT_FATAL(close(fd) == 0);
 }
 
-/* scan_file - one mp_store_scan_fd() of path for user with chunk. */
+/*
+ * index_agrees - an index of the file open on fd, built with read size
+ * chunk, answers user's lookup as the scan did (out).
+ */
+static void
+index_agrees(int fd, const char *user, size_t chunk, const struct outcome *out)
+{
+	struct mp_store_index *index = NULL;
+	const char *reason = NULL;
+	char *line = not_reset;
+	size_t line_len = 99;
+	enum mp_result result;
+	struct stat st;
+	bool same;
+
+	CU_ASSERT_FATAL(fstat(fd, &st) == 0);
+	result = mp_store_index_build(fd, &st, chunk, &index, &reason);
+	MP_CHECK_RESULT("index build", result, MP_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(index);
+	result = mp_store_index_find(index, fd, user, &line, &line_len, &reason);
+	/* A reason only comes with a failure. */
+	same = result == out->result &&
+	       (result == MP_OK ? line_len == out->line_len && line != NULL &&
+				  memcmp(line, out->line, line_len) == 0 && line[line_len] == '\0' :
+				  line == NULL && line_len == 0 && reason != NULL &&
+				  out->reason != NULL && strcmp(reason, out->reason) == 0);
+	if (!same)
+		fprintf(stderr, "\n  index of chunk %zu, user %s: %s (%s), the scan: %s (%s)\n",
+			chunk, user, mp_result_name(result), reason != NULL ? reason : "-",
+			mp_result_name(out->result), out->reason != NULL ? out->reason : "-");
+	CU_ASSERT(same);
+	if (result == MP_OK && line != NULL)
+		mp_secret_free(&line, line_len + 1);
+	mp_store_index_free(&index);
+	CU_ASSERT_PTR_NULL(index);
+}
+
+/*
+ * scan_file - one mp_store_scan_fd() of path for user with chunk; an index of
+ * the file (store-index.h) built with the same read size must answer alike.
+ */
 static struct outcome
 scan_file(const char *path, const char *user, size_t chunk)
 {
@@ -54,6 +98,7 @@ scan_file(const char *path, const char *user, size_t chunk)
 	out.line = not_reset;
 	out.line_len = 99;
 	out.result = mp_store_scan_fd(fd, user, chunk, 0, &out.line, &out.line_len, &out.reason);
+	index_agrees(fd, user, chunk, &out);
 	(void)close(fd);
 	return out;
 }

@@ -33,6 +33,7 @@ main(void)
 	mp_test_register_entry();
 	mp_test_register_store();
 	mp_test_register_store_scan();
+	mp_test_register_store_index();
 	mp_test_register_store_stamp();
 	mp_test_register_auth();
 	if (CU_get_error() != CUE_SUCCESS) {

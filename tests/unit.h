@@ -30,6 +30,7 @@ void mp_test_register_conf(void);
 void mp_test_register_entry(void);
 void mp_test_register_store(void);
 void mp_test_register_store_scan(void);
+void mp_test_register_store_index(void);
 void mp_test_register_store_stamp(void);
 void mp_test_register_auth(void);
 
