@@ -18,6 +18,16 @@
 /* The longest name field worth indexing: a longer one is no valid user name. */
 #define NAME_FIELD_MAX MP_USER_MAX
 
+/*
+ * The most lines an index takes (256 MiB while it is built, 192 MiB kept):
+ * a larger file is scanned, so that no store, however odd, makes a server
+ * allocate without bound.
+ */
+#define INDEX_LINES_MAX ((size_t)1 << 24)
+
+/* The most hash buckets: 16 million, 64 MiB. */
+#define BUCKET_BITS_MAX 24
+
 /* One line that may be a record: its offset, and the low half of its name's hash. */
 struct index_entry {
 	uint32_t tag;
@@ -72,6 +82,10 @@ add_line(uint64_t offset, const char *name, size_t len, void *context, const cha
 		*reason_r = "the store file is too large to index";
 		return MP_UNAVAILABLE;
 	}
+	if (found->count == INDEX_LINES_MAX) {
+		*reason_r = "the store file has too many lines to index";
+		return MP_UNAVAILABLE;
+	}
 	if (found->count == found->cap) {
 		size_t cap = found->cap != 0 ? found->cap * 2 : 1024;
 		struct found_line *lines = realloc(found->lines, cap * sizeof(*lines));
@@ -98,7 +112,7 @@ put_in_buckets(struct mp_store_index *index, const struct found_line *lines, siz
 	uint32_t *next;
 
 	index->bits = 4;
-	while (index->bits < 31 && ((size_t)1 << index->bits) < count)
+	while (index->bits < BUCKET_BITS_MAX && ((size_t)1 << index->bits) < count)
 		index->bits++;
 	buckets = (size_t)1 << index->bits;
 	index->bucket_start = calloc(buckets + 1, sizeof(*index->bucket_start));
@@ -289,13 +303,14 @@ mp_store_index_free(struct mp_store_index **index)
 }
 
 /*
- * The process's index, and the identity of the file looked up last without
- * one: the second lookup in a row of the same file builds the index.
+ * The process's index; the identity of the file looked up last without one
+ * (the second lookup in a row of the same file builds the index); and the
+ * identity of a file whose build failed, which is not tried again.
  */
 static pthread_mutex_t index_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mp_store_index *process_index;
-static struct stat last_looked_up;
-static bool have_last_looked_up;
+static struct stat last_looked_up, not_indexable;
+static bool have_last_looked_up, have_not_indexable;
 
 bool
 mp_store_index_lookup(int fd, const struct stat *st, const char *user,
@@ -309,6 +324,10 @@ mp_store_index_lookup(int fd, const struct stat *st, const char *user,
 		return false;
 	if (pthread_mutex_lock(&index_lock) != 0)
 		return false;
+	if (have_not_indexable && mp_store_stamp_same_identity(&not_indexable, st)) {
+		(void)pthread_mutex_unlock(&index_lock);
+		return false;
+	}
 	if (process_index == NULL || !mp_store_stamp_same_identity(&process_index->st, st)) {
 		bool second = have_last_looked_up &&
 			      mp_store_stamp_same_identity(&last_looked_up, st);
@@ -318,12 +337,16 @@ mp_store_index_lookup(int fd, const struct stat *st, const char *user,
 		have_last_looked_up = !second;
 		/* A build that fails leaves the file to the scan, from its start. */
 		if (second && mp_store_index_build(fd, st, 0, &process_index, &build_reason) !=
-			      MP_OK && lseek(fd, 0, SEEK_SET) != 0) {
-			*result_r = MP_UNAVAILABLE;
-			*line_r = NULL;
-			*line_len_r = 0;
-			*reason_r = "cannot read the store file";
-			answered = true;
+			      MP_OK) {
+			not_indexable = *st;
+			have_not_indexable = true;
+			if (lseek(fd, 0, SEEK_SET) != 0) {
+				*result_r = MP_UNAVAILABLE;
+				*line_r = NULL;
+				*line_len_r = 0;
+				*reason_r = "cannot read the store file";
+				answered = true;
+			}
 		}
 	}
 	if (!answered && process_index != NULL) {

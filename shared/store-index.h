@@ -23,7 +23,8 @@
  * fstat() gives that identity: anything that writes, replaces, chmods or
  * chowns the file makes the next lookups scan again.  One index per process,
  * of the store looked up last; 8 bytes per line plus up to 8 more for the
- * hash buckets (12 MiB for a million users).
+ * hash buckets (12 MiB for a million users); a file of more than 16 million
+ * lines is scanned.
  */
 
 /* Smaller files are scanned: one read of them costs less than the index. */
