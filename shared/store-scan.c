@@ -1,4 +1,7 @@
-/* store-scan.c - one pass over a passwd-file for one user's record, in fixed-size reads. */
+/*
+ * store-scan.c - one pass over a passwd-file in fixed-size reads: one user's
+ * record, or the name field of every line.
+ */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
