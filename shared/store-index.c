@@ -12,9 +12,6 @@
 #include "store-scan.h"
 #include "store-stamp.h"
 
-/* The longest copy of a record, as store-scan.c cuts it: one byte over the limit. */
-#define RECORD_COPY_MAX (MP_LINE_MAX + 1)
-
 /* The longest name field worth indexing: a longer one is no valid user name. */
 #define NAME_FIELD_MAX MP_USER_MAX
 
@@ -182,8 +179,9 @@ mp_store_index_build(int fd, const struct stat *st, size_t chunk,
 
 /*
  * read_record - the line at offset, cut as store-scan.c cuts a record: into
- * buf (RECORD_COPY_MAX + 1 bytes), with the byte before it when there is
- * one, so that *line_r is known to start a line of the file as it is now.
+ * buf (MP_STORE_RECORD_COPY_MAX + 1 bytes), with the byte before it when
+ * there is one, so that *line_r is known to start a line of the file as it
+ * is now.
  * *line_r is NULL when it does not (a file changed within one tick of a
  * coarse file clock, store-index.h); *read_r is what buf received.
  */
@@ -191,7 +189,7 @@ static enum mp_result
 read_record(int fd, uint32_t offset, char *buf, const char **line_r, size_t *len_r,
 	    size_t *read_r, const char **reason_r)
 {
-	size_t lead = offset > 0 ? 1 : 0, want = RECORD_COPY_MAX + lead, got = 0;
+	size_t lead = offset > 0 ? 1 : 0, want = MP_STORE_RECORD_COPY_MAX + lead, got = 0;
 	off_t start = (off_t)offset - (off_t)lead;
 	const char *nl;
 
@@ -245,7 +243,7 @@ mp_store_index_find(const struct mp_store_index *index, int fd, const char *user
 
 	*line_r = NULL;
 	*line_len_r = 0;
-	buf = malloc(RECORD_COPY_MAX + 1);
+	buf = malloc(MP_STORE_RECORD_COPY_MAX + 1);
 	if (buf == NULL) {
 		*reason_r = "out of memory";
 		return MP_INTERNAL;
@@ -261,7 +259,7 @@ mp_store_index_find(const struct mp_store_index *index, int fd, const char *user
 				     reason_r);
 		if (result == MP_OK && line != NULL && is_record_of(line, len, user, user_len) &&
 		    ++records == 1) {
-			copy = malloc(RECORD_COPY_MAX + 1);
+			copy = malloc(MP_STORE_RECORD_COPY_MAX + 1);
 			if (copy == NULL) {
 				*reason_r = "out of memory";
 				result = MP_INTERNAL;
@@ -283,7 +281,7 @@ mp_store_index_find(const struct mp_store_index *index, int fd, const char *user
 	}
 	if (result != MP_OK) {
 		if (copy != NULL)
-			mp_secret_free(&copy, RECORD_COPY_MAX + 1);
+			mp_secret_free(&copy, MP_STORE_RECORD_COPY_MAX + 1);
 		return result;
 	}
 	*line_r = copy;

@@ -13,9 +13,6 @@
 #include "secret.h"
 #include "store-scan.h"
 
-/* The longest copy of a record: one byte over the limit tells "too long". */
-#define RECORD_COPY_MAX (MP_LINE_MAX + 1)
-
 /*
  * The state of one scan.  buf[pos..len) is read but not yet looked at; pos
  * is a line start whenever the main loop comes round.
@@ -92,11 +89,11 @@ starts_record(const struct scan *s)
 	return memcmp(p, s->user, s->user_len) == 0;
 }
 
-/* keep_bytes - append data to the copy of the record, up to RECORD_COPY_MAX bytes. */
+/* keep_bytes - append data to the copy of the record, up to MP_STORE_RECORD_COPY_MAX. */
 static void
 keep_bytes(struct scan *s, const char *data, size_t len)
 {
-	size_t room = RECORD_COPY_MAX - s->line_len;
+	size_t room = MP_STORE_RECORD_COPY_MAX - s->line_len;
 
 	if (len > room)
 		len = room;
@@ -156,7 +153,7 @@ scan_lines(struct scan *s, const char **reason_r)
 		if (mine && ++s->records > 1)
 			return MP_OK;
 		if (mine) {
-			s->line = malloc(RECORD_COPY_MAX + 1);
+			s->line = malloc(MP_STORE_RECORD_COPY_MAX + 1);
 			if (s->line == NULL) {
 				*reason_r = "out of memory";
 				return MP_INTERNAL;
@@ -291,7 +288,7 @@ mp_store_scan_fd(int fd, const char *user, size_t chunk, unsigned int flags, cha
 	}
 	if (result != MP_OK) {
 		if (s.line != NULL)
-			mp_secret_free(&s.line, RECORD_COPY_MAX + 1);
+			mp_secret_free(&s.line, MP_STORE_RECORD_COPY_MAX + 1);
 		return result;
 	}
 	s.line[s.line_len] = '\0';

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mp-limits.h"
 #include "result.h"
 
 /*
@@ -23,6 +24,12 @@
 
 /* The read buffer's size when the caller does not choose. */
 #define MP_STORE_SCAN_CHUNK (64 * 1024)
+
+/*
+ * The longest copy of a record a lookup hands out: one byte over
+ * MP_LINE_MAX, which tells mp_entry_parse() that the line is too long.
+ */
+#define MP_STORE_RECORD_COPY_MAX (MP_LINE_MAX + 1)
 
 /* What the first read() of an MP_STORE_SCAN_UNIQUE scan asks for: one page. */
 #define MP_STORE_SCAN_FIRST_READ 4096
@@ -48,7 +55,7 @@
  *   MP_OK            exactly one record: *line_r is a malloc'd copy of it
  *                    without its newline, NUL-terminated, and *line_len_r its
  *                    length.  A record longer than MP_LINE_MAX is cut to
- *                    MP_LINE_MAX + 1 bytes, which mp_entry_parse() refuses
+ *                    MP_STORE_RECORD_COPY_MAX bytes, which mp_entry_parse() refuses
  *                    for its length as it would the whole line.  The copy
  *                    holds the user's hash: release it with
  *                    mp_secret_free(line_r, *line_len_r + 1).
